@@ -1,0 +1,19 @@
+"""keras_gans: generative adversarial networks for TensorFlow and Keras 3."""
+
+from keras_gans import architectures
+from keras_gans import callbacks
+from keras_gans import data
+from keras_gans import losses
+from keras_gans.export import export_generator
+from keras_gans.models import AdversarialModel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AdversarialModel",
+    "architectures",
+    "callbacks",
+    "data",
+    "export_generator",
+    "losses",
+]
