@@ -1,0 +1,344 @@
+import json
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl.testing import parameterized
+
+from keras_gans.architectures import DCGANDiscriminator
+from keras_gans.architectures import DCGANGenerator
+from keras_gans.architectures import DenseDiscriminator
+from keras_gans.architectures import DenseGenerator
+from keras_gans.architectures import conditional
+
+NUM_CLASSES = 3
+
+GENERATORS = {
+    "dense": lambda: DenseGenerator(
+        latent_dim=8,
+        image_shape=(8, 8, 1),
+        hidden_units=(16,),
+        num_classes=NUM_CLASSES,
+        label_embedding_dim=5,
+    ),
+    "dcgan": lambda: DCGANGenerator(
+        latent_dim=8,
+        image_shape=(28, 28, 1),
+        base_filters=4,
+        num_classes=NUM_CLASSES,
+        label_embedding_dim=5,
+    ),
+}
+
+
+def _discriminator(kind, label_conditioning):
+    if kind == "dense":
+        return DenseDiscriminator(
+            image_shape=(8, 8, 1),
+            hidden_units=(16, 8),
+            num_classes=NUM_CLASSES,
+            label_conditioning=label_conditioning,
+            label_embedding_dim=5,
+        )
+    return DCGANDiscriminator(
+        image_shape=(32, 32, 2),
+        base_filters=4,
+        num_classes=NUM_CLASSES,
+        label_conditioning=label_conditioning,
+    )
+
+
+DISCRIMINATOR_CASES = [
+    ("dense_input", "dense", "input"),
+    ("dense_projection", "dense", "projection"),
+    ("dcgan_input", "dcgan", "input"),
+    ("dcgan_projection", "dcgan", "projection"),
+]
+
+
+def _latents(generator, labels):
+    # The same latent vector for every row: rows differ only by label.
+    z = np.random.default_rng(0).normal(size=(1, generator.latent_dim))
+    z = np.repeat(z, len(labels), axis=0).astype("float32")
+    return {"latent": z, "label": np.array(labels, dtype="int32")}
+
+
+def _images(discriminator, labels):
+    shape = discriminator.image_shape
+    x = np.random.default_rng(0).uniform(-1, 1, size=(1,) + shape)
+    x = np.repeat(x, len(labels), axis=0).astype("float32")
+    return {"image": x, "label": np.array(labels, dtype="int32")}
+
+
+class HelpersTest(tf.test.TestCase, parameterized.TestCase):
+    def setUp(self):
+        super().setUp()
+        keras.utils.set_random_seed(0)
+
+    def test_validate_num_classes_normalises(self):
+        self.assertIsNone(conditional.validate_num_classes(None))
+        value = conditional.validate_num_classes(np.int64(10))
+        self.assertEqual(value, 10)
+        self.assertIs(type(value), int)
+
+    @parameterized.named_parameters(
+        ("one", 1, "num_classes=1"),
+        ("negative", -2, "num_classes=-2"),
+        ("float", 2.0, "num_classes=2.0"),
+        ("string", "10", "num_classes='10'"),
+        ("bool", True, "num_classes=True"),
+    )
+    def test_validate_num_classes_rejects(self, value, message):
+        with self.assertRaisesRegex(ValueError, message):
+            conditional.validate_num_classes(value)
+
+    def test_validate_label_conditioning(self):
+        self.assertEqual(conditional.validate_label_conditioning("input"), "input")
+        self.assertEqual(conditional.validate_label_conditioning("projection"), "projection")
+        with self.assertRaisesRegex(
+            ValueError, r"\['input', 'projection'\].*label_conditioning='concat'"
+        ):
+            conditional.validate_label_conditioning("concat")
+        with self.assertRaisesRegex(ValueError, "label_conditioning=None"):
+            conditional.validate_label_conditioning(None)
+
+    def test_label_input_and_model_inputs(self):
+        label = conditional.label_input()
+        self.assertEqual(tuple(label.shape), (None,))
+        self.assertEqual(label.dtype, "int32")
+        self.assertEqual(label.name, "label")
+        latent = keras.Input((4,), name="latent")
+        self.assertIs(conditional.model_inputs(latent, None), latent)
+        self.assertEqual(
+            conditional.model_inputs(latent, label), {"latent": latent, "label": label}
+        )
+
+    def test_embed_label_into_latent_concatenates_embedding_row(self):
+        latent, label = keras.Input((4,), name="latent"), conditional.label_input()
+        out = conditional.embed_label_into_latent(latent, label, NUM_CLASSES, 3)
+        self.assertEqual(tuple(out.shape), (None, 7))
+        model = keras.Model({"latent": latent, "label": label}, out)
+        table = model.get_layer("label_embedding").embeddings.numpy()
+        z = np.arange(8, dtype="float32").reshape(2, 4)
+        y = np.array([2, 0], dtype="int32")
+        expected = np.concatenate([z, table[y]], axis=-1)
+        self.assertAllClose(model({"latent": z, "label": y}), expected)
+
+    def test_label_as_channel_appends_embedding_map(self):
+        image, label = keras.Input((4, 5, 2), name="image"), conditional.label_input()
+        out = conditional.label_as_channel(image, label, NUM_CLASSES)
+        self.assertEqual(tuple(out.shape), (None, 4, 5, 3))
+        model = keras.Model({"image": image, "label": label}, out)
+        table = model.get_layer("label_embedding").embeddings.numpy()
+        self.assertEqual(table.shape, (NUM_CLASSES, 4 * 5))
+        x = np.random.default_rng(0).normal(size=(2, 4, 5, 2)).astype("float32")
+        y = np.array([1, 2], dtype="int32")
+        result = keras.ops.convert_to_numpy(model({"image": x, "label": y}))
+        self.assertAllClose(result[..., :2], x)
+        self.assertAllClose(result[..., 2], table[y].reshape(2, 4, 5))
+
+    def test_projection_logits_formula(self):
+        features, label = keras.Input((6,), name="features"), conditional.label_input()
+        out = conditional.projection_logits(features, label, NUM_CLASSES)
+        model = keras.Model({"features": features, "label": label}, out)
+        kernel, bias = model.get_layer("linear_logits").get_weights()
+        table = model.get_layer("projection_embedding").embeddings.numpy()
+        phi = np.random.default_rng(0).normal(size=(2, 6)).astype("float32")
+        y = np.array([0, 2], dtype="int32")
+        expected = phi @ kernel + bias + np.sum(table[y] * phi, axis=-1, keepdims=True)
+        self.assertAllClose(model({"features": phi, "label": y}), expected)
+        self.assertFalse(any(isinstance(x, keras.layers.Lambda) for x in model.layers))
+
+
+class ConditionalGeneratorTest(tf.test.TestCase, parameterized.TestCase):
+    def setUp(self):
+        super().setUp()
+        keras.utils.set_random_seed(0)
+
+    @parameterized.named_parameters(("dense", "dense"), ("dcgan", "dcgan"))
+    def test_dict_inputs_and_attributes(self, kind):
+        generator = GENERATORS[kind]()
+        self.assertEqual(sorted(generator.input), ["label", "latent"])
+        self.assertEqual(generator.input["latent"].name, "latent")
+        self.assertEqual(generator.input["label"].name, "label")
+        self.assertEqual(generator.input["label"].dtype, "int32")
+        self.assertEqual(generator.num_classes, NUM_CLASSES)
+        self.assertEqual(generator.latent_dim, 8)
+        table = generator.get_layer("label_embedding").embeddings
+        self.assertEqual(tuple(table.shape), (NUM_CLASSES, 5))
+        # z and the embedded label are concatenated before the first dense.
+        first_dense = next(x for x in generator.layers if isinstance(x, keras.layers.Dense))
+        self.assertEqual(first_dense.kernel.shape[0], 8 + 5)
+
+    @parameterized.named_parameters(("dense", "dense"), ("dcgan", "dcgan"))
+    def test_output_depends_on_label(self, kind):
+        generator = GENERATORS[kind]()
+        images = keras.ops.convert_to_numpy(generator(_latents(generator, [0, 1, 1])))
+        self.assertEqual(images.shape, (3,) + generator.image_shape)
+        self.assertAllInRange(images, -1.0, 1.0)
+        self.assertNotAllClose(images[0], images[1])
+        self.assertAllClose(images[1], images[2])
+
+    @parameterized.named_parameters(("dense", "dense"), ("dcgan", "dcgan"))
+    def test_config_and_keras_file_round_trip(self, kind):
+        generator = GENERATORS[kind]()
+        config = generator.get_config()
+        self.assertEqual(config["num_classes"], NUM_CLASSES)
+        self.assertEqual(config["label_embedding_dim"], 5)
+        restored = type(generator).from_config(json.loads(json.dumps(config)))
+        self.assertEqual(restored.get_config(), config)
+        restored.set_weights(generator.get_weights())
+        inputs = _latents(generator, [0, 2])
+        self.assertAllClose(restored(inputs), generator(inputs))
+
+        path = os.path.join(self.get_temp_dir(), f"{kind}_conditional_g.keras")
+        generator.save(path)
+        loaded = keras.models.load_model(path)
+        self.assertIsInstance(loaded, type(generator))
+        self.assertEqual(loaded.get_config(), config)
+        self.assertAllClose(loaded(inputs), generator(inputs), atol=0.0, rtol=0.0)
+
+    def test_unconditional_generator_has_no_label_layers(self):
+        generator = DCGANGenerator(latent_dim=8, image_shape=(28, 28, 1), base_filters=4)
+        self.assertFalse(any(isinstance(x, keras.layers.Embedding) for x in generator.layers))
+
+
+class ConditionalDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
+    def setUp(self):
+        super().setUp()
+        keras.utils.set_random_seed(0)
+
+    @parameterized.named_parameters(*DISCRIMINATOR_CASES)
+    def test_dict_inputs_and_logits_depend_on_label(self, kind, label_conditioning):
+        discriminator = _discriminator(kind, label_conditioning)
+        self.assertEqual(sorted(discriminator.input), ["image", "label"])
+        self.assertEqual(discriminator.input["image"].name, "image")
+        self.assertEqual(discriminator.input["label"].name, "label")
+        self.assertEqual(discriminator.num_classes, NUM_CLASSES)
+        self.assertEqual(discriminator.label_conditioning, label_conditioning)
+        logits = keras.ops.convert_to_numpy(discriminator(_images(discriminator, [0, 1, 1])))
+        self.assertEqual(logits.shape, (3, 1))
+        self.assertEqual(discriminator.output_shape, (None, 1))
+        self.assertNotAllClose(logits[0], logits[1])
+        self.assertAllClose(logits[1], logits[2])
+
+    def test_dcgan_input_conditioning_adds_one_image_channel(self):
+        discriminator = _discriminator("dcgan", "input")
+        table = discriminator.get_layer("label_embedding").embeddings
+        self.assertEqual(tuple(table.shape), (NUM_CLASSES, 32 * 32))
+        kernel = discriminator.get_layer("downsample_0_conv").kernel
+        self.assertEqual(tuple(kernel.shape), (4, 4, 2 + 1, 4))
+
+    def test_dense_input_conditioning_concatenates_embedding(self):
+        discriminator = _discriminator("dense", "input")
+        kernel = discriminator.get_layer("hidden_0_dense").kernel
+        self.assertEqual(tuple(kernel.shape), (8 * 8 * 1 + 5, 16))
+
+    @parameterized.named_parameters(
+        ("dense", "dense", "hidden_1_leaky_relu", 8, "hidden_0_dense", (64, 16)),
+        ("dcgan", "dcgan", "flatten", 4 * 4 * 16, "downsample_0_conv", (4, 4, 2, 4)),
+    )
+    def test_projection_logits_by_hand(
+        self, kind, features_layer, feature_dim, first_layer, first_kernel_shape
+    ):
+        discriminator = _discriminator(kind, "projection")
+        # The label does not enter the network before the projection.
+        self.assertEqual(
+            tuple(discriminator.get_layer(first_layer).kernel.shape), first_kernel_shape
+        )
+        self.assertFalse(any(isinstance(x, keras.layers.Lambda) for x in discriminator.layers))
+        phi_model = keras.Model(
+            discriminator.input["image"],
+            discriminator.get_layer(features_layer).output,
+        )
+        kernel, bias = discriminator.get_layer("linear_logits").get_weights()
+        table = discriminator.get_layer("projection_embedding").embeddings.numpy()
+        self.assertEqual(table.shape, (NUM_CLASSES, feature_dim))
+
+        rng = np.random.default_rng(1)
+        x = rng.uniform(-1, 1, size=(2,) + discriminator.image_shape).astype("float32")
+        y = np.array([2, 0], dtype="int32")
+        phi = keras.ops.convert_to_numpy(phi_model(x))
+        self.assertEqual(phi.shape, (2, feature_dim))
+        expected = phi @ kernel + bias + np.sum(table[y] * phi, axis=-1, keepdims=True)
+        self.assertAllClose(discriminator({"image": x, "label": y}), expected, atol=1e-6)
+
+    @parameterized.named_parameters(*DISCRIMINATOR_CASES)
+    def test_config_and_keras_file_round_trip(self, kind, label_conditioning):
+        discriminator = _discriminator(kind, label_conditioning)
+        config = discriminator.get_config()
+        self.assertEqual(config["num_classes"], NUM_CLASSES)
+        self.assertEqual(config["label_conditioning"], label_conditioning)
+        restored = type(discriminator).from_config(json.loads(json.dumps(config)))
+        self.assertEqual(restored.get_config(), config)
+        restored.set_weights(discriminator.get_weights())
+        inputs = _images(discriminator, [0, 2])
+        self.assertAllClose(restored(inputs), discriminator(inputs))
+
+        path = os.path.join(self.get_temp_dir(), f"{kind}_{label_conditioning}_d.keras")
+        discriminator.save(path)
+        loaded = keras.models.load_model(path)
+        self.assertIsInstance(loaded, type(discriminator))
+        self.assertEqual(loaded.get_config(), config)
+        self.assertAllClose(loaded(inputs), discriminator(inputs), atol=0.0, rtol=0.0)
+
+    def test_projection_under_mixed_precision_outputs_float32(self):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
+        discriminator = _discriminator("dcgan", "projection")
+        logits = discriminator(_images(discriminator, [0, 1]))
+        self.assertEqual(logits.dtype, tf.float32)
+
+    def test_unconditional_discriminator_ignores_label_conditioning(self):
+        discriminator = DCGANDiscriminator(
+            image_shape=(32, 32, 1), base_filters=4, label_conditioning="projection"
+        )
+        self.assertLen(discriminator.inputs, 1)
+        self.assertEqual(discriminator.inputs[0].name, "image")
+        self.assertIsNone(discriminator.num_classes)
+        names = [x.name for x in discriminator.layers]
+        self.assertNotIn("projection_embedding", names)
+        self.assertIn("logits", names)
+
+    @parameterized.named_parameters(
+        ("dense_mode", DenseDiscriminator, {"label_conditioning": "proj"}),
+        ("dcgan_mode", DCGANDiscriminator, {"label_conditioning": "proj"}),
+        ("dense_classes", DenseDiscriminator, {"num_classes": 1}),
+        ("dcgan_classes", DCGANDiscriminator, {"num_classes": 1}),
+    )
+    def test_invalid_conditioning_raises_even_when_unconditional(self, cls, kwargs):
+        message = "label_conditioning='proj'" if "label_conditioning" in kwargs else "num_classes=1"
+        with self.assertRaisesRegex(ValueError, message):
+            cls(**kwargs)
+
+
+class GradientFlowTest(tf.test.TestCase, parameterized.TestCase):
+    def setUp(self):
+        super().setUp()
+        keras.utils.set_random_seed(0)
+
+    @parameterized.named_parameters(
+        ("dense_generator", "dense", None),
+        ("dcgan_generator", "dcgan", None),
+        *DISCRIMINATOR_CASES,
+    )
+    def test_every_weight_including_label_embeddings_gets_a_gradient(
+        self, kind, label_conditioning
+    ):
+        if label_conditioning is None:
+            model = GENERATORS[kind]()
+            inputs = _latents(model, [0, 1])
+        else:
+            model = _discriminator(kind, label_conditioning)
+            inputs = _images(model, [0, 1])
+        inputs = {k: tf.constant(v) for k, v in inputs.items()}
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.square(model(inputs, training=True)))
+        grads = tape.gradient(loss, model.trainable_weights)
+        no_gradient = [
+            w.path
+            for w, g in zip(model.trainable_weights, grads, strict=True)
+            if g is None or not np.any(tf.convert_to_tensor(g).numpy())
+        ]
+        self.assertEmpty(no_gradient)
