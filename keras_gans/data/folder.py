@@ -1,0 +1,167 @@
+"""Datasets from a folder of JPEG and PNG files."""
+
+import os
+
+import tensorflow as tf
+
+from keras_gans.data.pipeline import _build_pipeline
+from keras_gans.data.pipeline import _check_image_args
+from keras_gans.data.pipeline import _check_pipeline_args
+from keras_gans.data.pipeline import _crop_and_resize
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# At most this many bad files are named in an error message.
+MAX_LISTED_FILES = 10
+
+
+def _list_image_files(path):
+    """Return the sorted paths of the JPEG/PNG files directly inside `path`."""
+    if not os.path.exists(path):
+        raise ValueError(
+            f"The image folder does not exist. Expected a folder of "
+            f"{'/'.join(IMAGE_EXTENSIONS)} files. Received: path='{path}'"
+        )
+    if not os.path.isdir(path):
+        raise ValueError(
+            f"Expected a folder of {'/'.join(IMAGE_EXTENSIONS)} files, but this is not "
+            f"a folder. Received: path='{path}'"
+        )
+    with os.scandir(path) as entries:
+        names = sorted(
+            entry.name
+            for entry in entries
+            if entry.is_file() and entry.name.lower().endswith(IMAGE_EXTENSIONS)
+        )
+    if not names:
+        raise ValueError(
+            f"Found no image files in the folder '{path}'. Looked (not recursively) "
+            f"for files ending in {', '.join(IMAGE_EXTENSIONS)} (any case). "
+            f"Received: path='{path}'"
+        )
+    return [os.path.join(path, name) for name in names]
+
+
+def _check_signatures(files, path):
+    """Raise `ValueError` naming the files that are empty or not JPEG/PNG.
+
+    Reads only the first 8 bytes of each file.
+    """
+    bad = []
+    for file in files:
+        try:
+            with open(file, "rb") as f:
+                head = f.read(len(PNG_SIGNATURE))
+        except OSError as error:
+            bad.append(f"{os.path.basename(file)} (unreadable: {error.strerror})")
+            continue
+        if not head:
+            bad.append(f"{os.path.basename(file)} (empty)")
+        elif not head.startswith((JPEG_SIGNATURE, PNG_SIGNATURE)):
+            bad.append(f"{os.path.basename(file)} (starts with {head[:4]!r})")
+    if bad:
+        listed = ", ".join(bad[:MAX_LISTED_FILES])
+        more = f", and {len(bad) - MAX_LISTED_FILES} more" if len(bad) > MAX_LISTED_FILES else ""
+        raise ValueError(
+            f"{len(bad)} of the {len(files)} image files in '{path}' are empty or not "
+            f"JPEG/PNG files: {listed}{more}. Remove or replace them."
+        )
+
+
+def from_folder(
+    path,
+    image_size=64,
+    channels=3,
+    crop="center",
+    crop_size=None,
+    batch_size=64,
+    shuffle=True,
+    seed=None,
+    drop_remainder=True,
+    cache=False,
+    shuffle_buffer_size=None,
+):
+    """Make a batched `tf.data.Dataset` of images in [-1, 1] from a folder of files.
+
+    Takes every `.jpg`, `.jpeg` and `.png` file (any case) directly inside `path`,
+    in sorted order, and checks up front, from their first bytes, that none is
+    empty or other than JPEG/PNG. The files are decoded in the pipeline with
+    `tf.io.decode_image` in parallel, centre-cropped to a square, resized to
+    `image_size` x `image_size` with an antialiased bilinear filter, rounded to
+    8 bits and scaled to [-1, 1]. The shuffle works on file names, so by default
+    it is a full shuffle that holds no images. A CelebA folder (`img_align_celeba`)
+    works unchanged.
+
+    Args:
+        path: str or path-like. The folder of images.
+        image_size: int. Side of the square output images. Defaults to `64`.
+        channels: int. `3` for RGB (grey files are converted), `1` for grey (colour
+            files are converted). Defaults to `3`.
+        crop: `"center"` or None. `"center"` crops the centre square (its side is
+            the shorter side of the image, or `crop_size`) before resizing; None
+            resizes the whole image, changing its aspect ratio. Defaults to
+            `"center"`.
+        crop_size: int or None. Side of the centre square to crop, e.g. `108` for
+            the classic DCGAN crop of 178x218 CelebA images; every image must be at
+            least this large. `None` crops the largest centre square. Defaults to
+            `None`.
+        batch_size: int. Images per batch. Defaults to `64`.
+        shuffle: bool. Whether to shuffle the files, anew each epoch. Defaults to
+            `True`.
+        seed: int or None. Seed of the shuffle: the same seed gives the same order.
+            Defaults to `None`.
+        drop_remainder: bool. Whether to drop the last batch if it is smaller than
+            `batch_size`. `batch_size` must then not exceed the number of files.
+            Defaults to `True`.
+        cache: bool. Keep the decoded, resized uint8 images in memory after the
+            first epoch (`image_size**2 * channels` bytes each); the shuffle then
+            uses a buffer of decoded images. Defaults to `False`.
+        shuffle_buffer_size: int or None. Shuffle buffer size; `None` shuffles all
+            files (or, with `cache=True`, up to 10,000 images). Defaults to `None`.
+
+    Returns:
+        A `tf.data.Dataset` of float32 batches `(B, image_size, image_size,
+        channels)`.
+
+    Example:
+
+    ```python
+    import keras_gans
+
+    dataset = keras_gans.data.from_folder(
+        "img_align_celeba", image_size=64, crop_size=108, batch_size=128
+    )
+    images = next(iter(dataset))  # (128, 64, 64, 3) float32 in [-1, 1]
+    ```
+    """
+    _check_pipeline_args(batch_size, shuffle, seed, drop_remainder, shuffle_buffer_size)
+    if image_size is None:
+        raise ValueError(
+            f"`image_size` must be a positive integer. Received: image_size={image_size!r}"
+        )
+    _check_image_args(image_size, channels, crop, crop_size)
+    if not isinstance(cache, bool):
+        raise TypeError(f"`cache` must be True or False. Received: cache={cache!r}")
+    path = os.fspath(path)
+    files = _list_image_files(path)
+    _check_signatures(files, path)
+
+    def load_fn(file):
+        image = tf.io.decode_image(
+            tf.io.read_file(file), channels=channels, expand_animations=False
+        )
+        image = tf.ensure_shape(image, (None, None, channels))
+        return _crop_and_resize(image, image_size, crop, crop_size)
+
+    return _build_pipeline(
+        tf.data.Dataset.from_tensor_slices(files),
+        load_fn,
+        num_examples=len(files),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        drop_remainder=drop_remainder,
+        shuffle_buffer_size=shuffle_buffer_size,
+        cache=cache,
+    )
