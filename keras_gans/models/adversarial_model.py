@@ -1,0 +1,582 @@
+"""The training engine: a generator and a discriminator trained by `fit`."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from keras_gans import losses as losses_module
+
+UPDATE_SCHEMES = ("alternating", "simultaneous")
+LABEL_INPUT = "label"
+SEED_STATE_KEY = "seed_generator_state"
+
+
+def _single(tensors):
+    return tensors[0] if len(tensors) == 1 else list(tensors)
+
+
+class _Inputs:
+    """How to call a sub-model: its main input, and its label input if any.
+
+    Functional models take a single tensor, a list in the order of
+    `model.inputs`, or a dict keyed by input name. A conditional model has an
+    input named `"label"`; its other input is the latent vector (generator)
+    or the image (discriminator).
+    """
+
+    def __init__(self, model, role):
+        try:
+            # Functional models keep their input structure (a dict, a list or
+            # one tensor); Sequential models only have the list.
+            structure = model.input if not isinstance(model, keras.Sequential) else None
+            structure = structure if structure is not None else _single(model.inputs)
+        except (AttributeError, ValueError) as e:
+            raise ValueError(
+                f"The {role} must be a built Keras model with known inputs "
+                "(a functional model, or a Sequential model that starts with "
+                f"`keras.Input`). Received: {role}={model!r}"
+            ) from e
+        self.style = "single"
+        if isinstance(structure, dict):
+            self.style = "dict"
+            named = dict(structure)
+        elif isinstance(structure, (list, tuple)):
+            self.style = "list"
+            named = {tensor.name: tensor for tensor in structure}
+            self.order = [tensor.name for tensor in structure]
+        else:
+            named = {structure.name: structure}
+        if len(named) > 2 or (len(named) == 2 and LABEL_INPUT not in named):
+            raise ValueError(
+                f"The {role} must take one input, or two inputs of which one "
+                f"is named {LABEL_INPUT!r} (the class label). Received inputs "
+                f"named {sorted(named)}."
+            )
+        self.label_key = LABEL_INPUT if len(named) == 2 else None
+        (self.main_key,) = [key for key in named if key != self.label_key]
+        self.main = named[self.main_key]
+
+    @property
+    def conditional(self):
+        return self.label_key is not None
+
+    def call(self, model, main, labels, training):
+        if not self.conditional:
+            return model(main, training=training)
+        values = {self.main_key: main, self.label_key: labels}
+        if self.style == "dict":
+            return model(values, training=training)
+        return model([values[key] for key in self.order], training=training)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class AdversarialModel(keras.Model):
+    """A generator and a discriminator trained against each other by `fit`.
+
+    The generator maps latent vectors `z ~ N(0, I)` (and, for a conditional
+    GAN, class labels) to samples; the discriminator maps samples (and
+    labels) to logits, higher for samples it believes real. `fit` trains both
+    with one `tf.GradientTape` per player. The latent size, sample shape and
+    whether the pair is conditional are read from the two models.
+
+    A conditional pair is made of models with an input named `"label"`
+    (`int32`, shape `(batch,)`); it is trained on `(images, labels)` batches.
+    An unconditional pair ignores labels in the data.
+
+    Args:
+        generator: `keras.Model`. Maps latent vectors of shape
+            `(batch, latent_dim)` (and labels) to samples.
+        discriminator: `keras.Model`. Maps samples of the generator's output
+            shape (and labels) to logits of any shape.
+        num_classes: int. The number of classes of a conditional pair, used
+            to check labels. Defaults to the generator's `num_classes`
+            attribute when it has one (as the `keras_gans.architectures`
+            builders do), else unchecked.
+        seed: int. Seed of the latent noise drawn in each step. Defaults to
+            `None` (a random seed).
+        **kwargs: arguments of `keras.Model`, such as `name`.
+
+    Example:
+
+    ```python
+    generator = keras_gans.architectures.DCGANGenerator(
+        latent_dim=64, image_shape=(28, 28, 1))
+    discriminator = keras_gans.architectures.DCGANDiscriminator(
+        image_shape=(28, 28, 1))
+    gan = keras_gans.AdversarialModel(generator, discriminator)
+    gan.compile(
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        loss="non_saturating",
+    )
+    gan.fit(keras_gans.data.load_dataset("mnist_sample"), epochs=5)
+    images = gan.generate(16)
+    ```
+
+    Reference:
+        Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
+    """
+
+    def __init__(self, generator, discriminator, num_classes=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        for role, model in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(model, keras.Model):
+                raise ValueError(
+                    f"The {role} must be a `keras.Model`. Received: "
+                    f"{role}={model!r} of type {type(model).__name__}"
+                )
+        self.generator = generator
+        self.discriminator = discriminator
+        self._g_inputs = _Inputs(generator, "generator")
+        self._d_inputs = _Inputs(discriminator, "discriminator")
+
+        latent_shape = tuple(self._g_inputs.main.shape)
+        if len(latent_shape) != 2 or latent_shape[1] is None:
+            raise ValueError(
+                "The generator's latent input must have shape "
+                f"(batch, latent_dim). Received: shape={latent_shape}"
+            )
+        self.latent_dim = int(latent_shape[1])
+        self.image_shape = tuple(generator.output.shape[1:])
+        d_shape = tuple(self._d_inputs.main.shape[1:])
+        if d_shape != self.image_shape:
+            raise ValueError(
+                f"The generator produces samples of shape {self.image_shape} "
+                f"but the discriminator takes samples of shape {d_shape}. "
+                "Build both for the same sample shape."
+            )
+        if self._g_inputs.conditional != self._d_inputs.conditional:
+            which = "generator" if self._g_inputs.conditional else "discriminator"
+            raise ValueError(
+                f"Only the {which} takes a {LABEL_INPUT!r} input. A "
+                "conditional GAN needs a label input on both models, an "
+                "unconditional one on neither."
+            )
+        if num_classes is None and self.conditional:
+            num_classes = getattr(generator, "num_classes", None)
+        if num_classes is not None and (
+            not isinstance(num_classes, (int, np.integer)) or num_classes < 2
+        ):
+            raise ValueError(
+                "`num_classes` must be an integer >= 2 or None. Received: "
+                f"num_classes={num_classes!r}"
+            )
+        if num_classes is not None and not self.conditional:
+            raise ValueError(
+                f"`num_classes` was given ({num_classes}) but the generator "
+                f"and discriminator have no {LABEL_INPUT!r} input."
+            )
+        self.num_classes = None if num_classes is None else int(num_classes)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.built = True
+
+    @property
+    def conditional(self):
+        """Whether the generator and discriminator take class labels."""
+        return self._g_inputs.conditional
+
+    def call(self, inputs, training=False):
+        """Runs the generator: `inputs` as the generator takes them."""
+        return self.generator(inputs, training=training)
+
+    # ------------------------------------------------------------------
+    # Compilation.
+
+    def compile(
+        self,
+        g_optimizer=None,
+        d_optimizer=None,
+        loss="non_saturating",
+        d_steps=1,
+        update="alternating",
+        jit_compile="auto",
+        run_eagerly=False,
+        steps_per_execution=1,
+    ):
+        """Configures the model for training.
+
+        Args:
+            g_optimizer: `keras.optimizers.Optimizer`, name or config. The
+                generator's optimizer. Defaults to Adam with the DCGAN
+                paper's setting (learning rate 2e-4, beta_1 0.5).
+            d_optimizer: `keras.optimizers.Optimizer`, name or config. The
+                discriminator's optimizer. Defaults to the same as
+                `g_optimizer` (a separate instance). Separate learning rates
+                (the two time-scale update rule) are two optimizers.
+            loss: str or pair of callables. A name from
+                `keras_gans.losses.LOSSES` (`"non_saturating"` or
+                `"minimax"`), or `(generator_loss(fake_logits),
+                discriminator_loss(real_logits, fake_logits))`. Defaults to
+                `"non_saturating"`.
+            d_steps: int. Discriminator updates per generator update. Each
+                uses its own slice of the batch, so a batch of `B` samples
+                gives `d_steps` updates on `B // d_steps` samples and one
+                generator update on `B // d_steps` samples. Defaults to `1`.
+            update: str. `"alternating"`: the discriminator steps first, then
+                the generator steps against the updated discriminator,
+                reusing the same generated batch. `"simultaneous"`: both
+                gradients come from one forward pass and are applied
+                together. Defaults to `"alternating"`.
+            jit_compile: bool or `"auto"`. Compile the step with XLA.
+                `"auto"` uses XLA where Keras does (on accelerators).
+                Defaults to `"auto"`.
+            run_eagerly: bool. Run the step eagerly, for debugging. Defaults
+                to `False`.
+            steps_per_execution: int. Steps run in one call of the compiled
+                function. Defaults to `1`.
+        """
+        g_loss_fn, d_loss_fn = losses_module.get(loss)
+        if isinstance(d_steps, bool) or not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
+            raise ValueError(f"`d_steps` must be a positive integer. Received: d_steps={d_steps!r}")
+        if update not in UPDATE_SCHEMES:
+            raise ValueError(
+                f"Unknown update scheme. Valid values are {list(UPDATE_SCHEMES)}. "
+                f"Received: update={update!r}"
+            )
+        if update == "simultaneous" and d_steps != 1:
+            raise ValueError(
+                "`d_steps` > 1 needs update='alternating': simultaneous "
+                "updates take one step of each player from one forward pass. "
+                f"Received: d_steps={d_steps}, update={update!r}"
+            )
+        super().compile(
+            optimizer=None,
+            jit_compile=jit_compile,
+            run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution,
+        )
+        self.g_optimizer = self._prepare_optimizer(g_optimizer, "g_optimizer")
+        self.d_optimizer = self._prepare_optimizer(d_optimizer, "d_optimizer")
+        self.g_loss_fn = g_loss_fn
+        self.d_loss_fn = d_loss_fn
+        self.d_steps = int(d_steps)
+        self.update = update
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self._gan_compile_args = {
+            "loss": loss if isinstance(loss, str) else list(loss),
+            "d_steps": self.d_steps,
+            "update": update,
+            "jit_compile": jit_compile,
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+        }
+
+    def _prepare_optimizer(self, optimizer, name):
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+        try:
+            optimizer = keras.optimizers.get(optimizer)
+        except ValueError as e:
+            raise ValueError(
+                f"`{name}` must be a Keras optimizer, its name or its config. "
+                f"Received: {name}={optimizer!r}"
+            ) from e
+        if self.dtype_policy.name == "mixed_float16" and not isinstance(
+            optimizer, keras.optimizers.LossScaleOptimizer
+        ):
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        model = self.generator if name == "g_optimizer" else self.discriminator
+        if not optimizer.built:
+            optimizer.build(model.trainable_variables)
+        return optimizer
+
+    def get_compile_config(self):
+        if not self.compiled or not hasattr(self, "_gan_compile_args"):
+            return None
+        return keras.saving.serialize_keras_object(
+            {
+                "g_optimizer": self.g_optimizer,
+                "d_optimizer": self.d_optimizer,
+                **self._gan_compile_args,
+            }
+        )
+
+    def compile_from_config(self, config):
+        config = keras.saving.deserialize_keras_object(config)
+        if not isinstance(config["loss"], str):
+            config["loss"] = tuple(config["loss"])
+        self.compile(**config)
+
+    @property
+    def metrics(self):
+        if not self.compiled or not hasattr(self, "g_loss_tracker"):
+            return []
+        return [
+            self.d_loss_tracker,
+            self.g_loss_tracker,
+            self.d_real_tracker,
+            self.d_fake_tracker,
+        ]
+
+    # ------------------------------------------------------------------
+    # Steps.
+
+    def _unpack(self, data):
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if isinstance(real, (tuple, list)) and len(real) == 2 and labels is None:
+            real, labels = real
+        real = tf.convert_to_tensor(real)
+        if real.dtype.is_integer or real.dtype == tf.bool:
+            raise ValueError(
+                "Training samples must be floating point, scaled like the "
+                f"generator's output (e.g. [-1, 1] for tanh). Received dtype "
+                f"{real.dtype.name}: scale them first, e.g. with "
+                "`keras_gans.data.from_arrays`."
+            )
+        if tuple(real.shape[1:]) != self.image_shape:
+            raise ValueError(
+                f"Training samples must have shape (batch, *{self.image_shape}) "
+                f"to match the generator. Received: shape={tuple(real.shape)}"
+            )
+        real = ops.cast(real, self.compute_dtype)
+        if not self.conditional:
+            return real, None
+        if labels is None:
+            raise ValueError(
+                "This AdversarialModel is conditional (its models take a "
+                f"{LABEL_INPUT!r} input) and needs class labels: fit it on "
+                "`(images, labels)` batches, e.g. `fit(x=images, y=labels)` or "
+                "a dataset of `(images, labels)` pairs."
+            )
+        labels = tf.convert_to_tensor(labels)
+        if not labels.dtype.is_integer:
+            raise ValueError(f"Class labels must be integers. Received dtype {labels.dtype.name}.")
+        labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
+        return real, self._check_labels(labels)
+
+    def _check_labels(self, labels):
+        if self.num_classes is None:
+            return labels
+        checks = [
+            tf.debugging.assert_non_negative(labels, message="Class labels must be >= 0."),
+            tf.debugging.assert_less(
+                labels,
+                self.num_classes,
+                message=f"Class labels must be < num_classes={self.num_classes}.",
+            ),
+        ]
+        with tf.control_dependencies(checks):
+            return tf.identity(labels)
+
+    def _generate(self, latents, labels, training):
+        return self._g_inputs.call(self.generator, latents, labels, training)
+
+    def _discriminate(self, samples, labels, training):
+        logits = self._d_inputs.call(self.discriminator, samples, labels, training)
+        # Losses are computed in float32 whatever the models' compute dtype.
+        return ops.cast(logits, "float32")
+
+    def _sample_latents(self, batch_size):
+        return keras.random.normal(
+            (batch_size, self.latent_dim),
+            dtype=self.compute_dtype,
+            seed=self.seed_generator,
+        )
+
+    def _record(self, d_loss, g_loss, real_logits, fake_logits):
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
+        self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
+        return {m.name: m.result() for m in self.metrics}
+
+    @staticmethod
+    def _apply(tape, loss, optimizer, variables):
+        gradients = tape.gradient(loss, variables)
+        optimizer.apply(gradients, variables)
+
+    def train_step(self, data):
+        real, labels = self._unpack(data)
+        if self.update == "simultaneous":
+            return self._simultaneous_step(real, labels)
+        return self._alternating_step(real, labels)
+
+    def _simultaneous_step(self, real, labels):
+        latents = self._sample_latents(ops.shape(real)[0])
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = self._generate(latents, labels, training=True)
+            real_logits = self._discriminate(real, labels, training=True)
+            fake_logits = self._discriminate(fake, labels, training=True)
+            g_loss = self.g_loss_fn(fake_logits)
+            d_loss = self.d_loss_fn(real_logits, fake_logits)
+            scaled_g_loss = self.g_optimizer.scale_loss(g_loss)
+            scaled_d_loss = self.d_optimizer.scale_loss(d_loss)
+        g_vars = self.generator.trainable_variables
+        d_vars = self.discriminator.trainable_variables
+        g_grads = g_tape.gradient(scaled_g_loss, g_vars)
+        d_grads = d_tape.gradient(scaled_d_loss, d_vars)
+        self.d_optimizer.apply(d_grads, d_vars)
+        self.g_optimizer.apply(g_grads, g_vars)
+        return self._record(d_loss, g_loss, real_logits, fake_logits)
+
+    def _alternating_step(self, real, labels):
+        k = self.d_steps
+        batch_size = ops.shape(real)[0]
+        static_batch = real.shape[0]
+        if static_batch is not None and static_batch < k:
+            raise ValueError(
+                f"A batch must hold at least d_steps={k} samples (one slice "
+                f"per discriminator step). Received a batch of {static_batch}."
+            )
+        latents = self._sample_latents(batch_size)
+        g_vars = self.generator.trainable_variables
+        d_vars = self.discriminator.trainable_variables
+        d_losses, real_means, fake_means = [], [], []
+        with tf.GradientTape() as g_tape:
+            # One generator pass serves every discriminator step and the
+            # generator step: the generator does not change in between.
+            fake = self._generate(latents, labels, training=True)
+            with g_tape.stop_recording():
+                for i in range(k):
+                    start = i * batch_size // k
+                    stop = (i + 1) * batch_size // k
+                    real_i, fake_i = real[start:stop], fake[start:stop]
+                    labels_i = None if labels is None else labels[start:stop]
+                    with tf.GradientTape() as d_tape:
+                        real_logits = self._discriminate(real_i, labels_i, True)
+                        fake_logits = self._discriminate(fake_i, labels_i, True)
+                        d_loss = self.d_loss_fn(real_logits, fake_logits)
+                        scaled_d_loss = self.d_optimizer.scale_loss(d_loss)
+                    self._apply(d_tape, scaled_d_loss, self.d_optimizer, d_vars)
+                    d_losses.append(d_loss)
+                    real_means.append(ops.mean(ops.sigmoid(real_logits)))
+                    fake_means.append(ops.mean(ops.sigmoid(fake_logits)))
+            # The generator steps against the updated discriminator, on the
+            # samples of the last discriminator step (sliced again here, where
+            # the generator's tape records it).
+            g_logits = self._discriminate(fake[start:stop], labels_i, training=True)
+            g_loss = self.g_loss_fn(g_logits)
+            scaled_g_loss = self.g_optimizer.scale_loss(g_loss)
+        self._apply(g_tape, scaled_g_loss, self.g_optimizer, g_vars)
+        self.d_loss_tracker.update_state(ops.mean(ops.stack(d_losses)))
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(ops.mean(ops.stack(real_means)))
+        self.d_fake_tracker.update_state(ops.mean(ops.stack(fake_means)))
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        real, labels = self._unpack(data)
+        latents = self._sample_latents(ops.shape(real)[0])
+        fake = self._generate(latents, labels, training=False)
+        real_logits = self._discriminate(real, labels, training=False)
+        fake_logits = self._discriminate(fake, labels, training=False)
+        return self._record(
+            self.d_loss_fn(real_logits, fake_logits),
+            self.g_loss_fn(fake_logits),
+            real_logits,
+            fake_logits,
+        )
+
+    # ------------------------------------------------------------------
+    # Sampling.
+
+    def generate(self, latents, labels=None, batch_size=256, seed=None):
+        """Generates samples in the range of the training data.
+
+        Args:
+            latents: int or array. The number of samples to draw, with
+                latent vectors from `N(0, I)`, or the latent vectors
+                themselves, shaped `(num_samples, latent_dim)`.
+            labels: int or int array. For a conditional model, one class for
+                all samples or one per sample. Defaults to `None`.
+            batch_size: int. Samples generated per generator call. Defaults
+                to `256`.
+            seed: int. Seed of the drawn latent vectors, for repeatable
+                samples. Defaults to `None`.
+
+        Returns:
+            A NumPy array of shape `(num_samples, *image_shape)`.
+        """
+        if isinstance(latents, (int, np.integer)) and not isinstance(latents, bool):
+            if latents < 1:
+                raise ValueError(f"The number of samples must be >= 1. Received: latents={latents}")
+            latents = keras.random.normal((int(latents), self.latent_dim), seed=seed)
+        latents = ops.convert_to_numpy(latents).astype("float32")
+        if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
+            raise ValueError(
+                "Latent vectors must have shape (num_samples, "
+                f"{self.latent_dim}). Received: shape={latents.shape}"
+            )
+        num_samples = latents.shape[0]
+        if self.conditional:
+            if labels is None:
+                raise ValueError(
+                    "This model is conditional: pass `labels`, one class for "
+                    "all samples or one per sample."
+                )
+            labels = np.asarray(labels)
+            if labels.ndim == 0:
+                labels = np.full((num_samples,), labels)
+            if labels.shape != (num_samples,) or not np.issubdtype(labels.dtype, np.integer):
+                raise ValueError(
+                    f"`labels` must be {num_samples} integers. Received: "
+                    f"shape={labels.shape}, dtype={labels.dtype}"
+                )
+            if self.num_classes is not None and (
+                labels.min() < 0 or labels.max() >= self.num_classes
+            ):
+                raise ValueError(
+                    f"Class labels must lie in [0, {self.num_classes}). "
+                    f"Received values from {labels.min()} to {labels.max()}."
+                )
+            labels = labels.astype("int32")
+        elif labels is not None:
+            raise ValueError("This model is unconditional: `labels` must be None.")
+        outputs = []
+        for start in range(0, num_samples, batch_size):
+            batch_labels = None if labels is None else labels[start : start + batch_size]
+            outputs.append(
+                ops.convert_to_numpy(
+                    self._generate(latents[start : start + batch_size], batch_labels, False)
+                )
+            )
+        return np.concatenate(outputs).astype("float32")
+
+    def export_generator(self, path, overwrite=False):
+        """Exports the generator as a TensorFlow SavedModel.
+
+        See `keras_gans.export_generator`.
+        """
+        from keras_gans.export import export_generator
+
+        return export_generator(self, path, overwrite=overwrite)
+
+    # ------------------------------------------------------------------
+    # Serialization.
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+                "num_classes": self.num_classes,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        # The noise stream is state too: a resumed run draws the latents the
+        # uninterrupted run would have drawn.
+        store[SEED_STATE_KEY] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        own = self._trainable_variables + self._non_trainable_variables
+        for i, variable in enumerate(own):
+            variable.assign(store[f"{i}"])
+        if SEED_STATE_KEY in store:
+            self.seed_generator.state.assign(store[SEED_STATE_KEY])
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        return cls(**config)
