@@ -1,0 +1,197 @@
+"""Penalties on the discriminator's gradients: WGAN-GP and R1.
+
+The pure functions take a `discriminator_fn` (samples -> logits, with any
+conditioning already bound) and return the unweighted penalty. The classes
+carry the weight and schedule and are what `AdversarialModel.compile(penalties=...)`
+takes; their values are logged under their `name` during `fit`.
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+
+def _squared_gradient_norms(discriminator_fn, samples):
+    """Per-sample squared norm of the gradient of the summed logits, in float32."""
+    samples = ops.cast(samples, "float32")
+    with tf.GradientTape() as tape:
+        tape.watch(samples)
+        total = ops.sum(ops.cast(discriminator_fn(samples), "float32"))
+    gradients = tape.gradient(total, samples)
+    return ops.sum(ops.square(gradients), axis=tuple(range(1, len(samples.shape))))
+
+
+def gradient_penalty(
+    discriminator_fn,
+    real,
+    fake,
+    interpolation_weights,
+    target=1.0,
+    one_sided=False,
+    epsilon=1e-10,
+):
+    """Gradient penalty of WGAN-GP, unweighted.
+
+    On samples `x = a * real + (1 - a) * fake` with per-sample weights `a`:
+
+        mean((||grad_x D(x)||_2 - target)^2)
+
+    or, one-sided, `mean(max(0, ||grad_x D(x)||_2 - target)^2)`. The norm is
+    `sqrt(sum(grad^2) + epsilon)`, so its own gradient stays finite where the
+    discriminator's gradient is zero.
+
+    Args:
+        discriminator_fn: callable. Maps samples to logits of any shape.
+        real: tensor. Real samples, `(batch, ...)`.
+        fake: tensor. Generated samples of the same shape.
+        interpolation_weights: tensor. `a`, shape `(batch,)`, in [0, 1].
+        target: float. The gradient norm aimed at. Defaults to `1.0`.
+        one_sided: bool. Penalise only norms above `target` (Petzka et al.
+            2018). Defaults to `False`.
+        epsilon: float. Added under the square root. Defaults to `1e-10`.
+
+    Returns:
+        A float32 scalar.
+
+    Reference:
+        Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS
+        2017.
+    """
+    real = ops.cast(real, "float32")
+    fake = ops.cast(fake, "float32")
+    weights = ops.reshape(
+        ops.cast(interpolation_weights, "float32"), (-1,) + (1,) * (len(real.shape) - 1)
+    )
+    mixed = weights * real + (1.0 - weights) * fake
+    norms = ops.sqrt(_squared_gradient_norms(discriminator_fn, mixed) + epsilon)
+    excess = norms - target
+    if one_sided:
+        excess = ops.relu(excess)
+    return ops.mean(ops.square(excess))
+
+
+def r1_penalty(discriminator_fn, real):
+    """R1 penalty, unweighted: `mean(||grad_x D(x)||_2^2)` on real samples.
+
+    Args:
+        discriminator_fn: callable. Maps samples to logits of any shape.
+        real: tensor. Real samples, `(batch, ...)`.
+
+    Returns:
+        A float32 scalar.
+
+    Reference:
+        Mescheder et al., "Which Training Methods for GANs do actually
+        Converge?", ICML 2018.
+    """
+    return ops.mean(_squared_gradient_norms(discriminator_fn, real))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class GradientPenalty:
+    """The WGAN-GP gradient penalty, `weight * gradient_penalty(...)`.
+
+    The interpolation weight is drawn uniformly in [0, 1] for each sample at
+    every step.
+
+    Args:
+        weight: float. The penalty's weight, lambda. Defaults to `10.0`, the
+            paper's value.
+        target: float. The gradient norm aimed at. Defaults to `1.0`.
+        one_sided: bool. Penalise only norms above `target`. Defaults to
+            `False`.
+
+    Example:
+
+    ```python
+    gan.compile(loss="wasserstein", d_steps=5,
+                penalties=[keras_gans.losses.GradientPenalty(10.0)])
+    ```
+
+    Reference:
+        Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS
+        2017.
+    """
+
+    name = "gradient_penalty"
+
+    def __init__(self, weight=10.0, target=1.0, one_sided=False):
+        _check_non_negative(weight, "weight")
+        self.weight = float(weight)
+        self.target = float(target)
+        self.one_sided = bool(one_sided)
+
+    def __call__(self, discriminator_fn, real, fake, step, seed_generator):
+        weights = keras.random.uniform(
+            (ops.shape(real)[0],), 0.0, 1.0, dtype="float32", seed=seed_generator
+        )
+        value = gradient_penalty(discriminator_fn, real, fake, weights, self.target, self.one_sided)
+        return self.weight * value
+
+    def get_config(self):
+        return {"weight": self.weight, "target": self.target, "one_sided": self.one_sided}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class R1Penalty:
+    """The R1 penalty on real data, `gamma / 2 * r1_penalty(...)`.
+
+    With lazy regularisation (`every=k`, as in StyleGAN2) it is computed on
+    one discriminator step in `k`, multiplied by `k` so that its average
+    strength is unchanged, and is zero on the other steps.
+
+    Args:
+        gamma: float. The penalty's weight. Defaults to `10.0`.
+        every: int. Compute the penalty every `every` discriminator steps.
+            Defaults to `1`.
+
+    Example:
+
+    ```python
+    gan.compile(penalties=[keras_gans.losses.R1Penalty(gamma=10.0, every=16)])
+    ```
+
+    Reference:
+        Mescheder et al., "Which Training Methods for GANs do actually
+        Converge?", ICML 2018; Karras et al., "Analyzing and Improving the
+        Image Quality of StyleGAN", CVPR 2020 (lazy regularisation).
+    """
+
+    name = "r1_penalty"
+
+    def __init__(self, gamma=10.0, every=1):
+        _check_non_negative(gamma, "gamma")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"`every` must be a positive integer. Received: every={every!r}")
+        self.gamma = float(gamma)
+        self.every = every
+
+    def __call__(self, discriminator_fn, real, fake, step, seed_generator):
+        weight = 0.5 * self.gamma * self.every
+
+        def penalty():
+            return weight * r1_penalty(discriminator_fn, real)
+
+        if self.every == 1:
+            return penalty()
+        return ops.cond(
+            ops.equal(ops.mod(step, self.every), 0),
+            penalty,
+            lambda: ops.zeros((), "float32"),
+        )
+
+    def get_config(self):
+        return {"gamma": self.gamma, "every": self.every}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _check_non_negative(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
