@@ -34,7 +34,7 @@ def tiny_discriminator(image_shape=IMAGE_SHAPE, num_classes=None):
         embedded = keras.layers.Embedding(num_classes, 2)(label)
         hidden = keras.layers.Concatenate()([hidden, embedded])
         inputs = {"image": image, "label": label}
-    hidden = keras.layers.Dense(8, activation="relu")(hidden)
+    hidden = keras.layers.Dense(8, activation="relu", name="hidden")(hidden)
     outputs = keras.layers.Dense(1)(hidden)
     return keras.Model(inputs, outputs, name="tiny_discriminator")
 

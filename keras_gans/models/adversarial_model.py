@@ -1,5 +1,7 @@
 """The training engine: a generator and a discriminator trained by `fit`."""
 
+import inspect
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -8,6 +10,8 @@ from keras import ops
 from keras_gans import losses as losses_module
 
 UPDATE_SCHEMES = ("alternating", "simultaneous")
+# Losses whose discriminator outputs are logits of the probability of "real".
+PROBABILITY_LOSSES = ("minimax", "non_saturating")
 LABEL_INPUT = "label"
 SEED_STATE_KEY = "seed_generator_state"
 
@@ -191,6 +195,9 @@ class AdversarialModel(keras.Model):
         loss="non_saturating",
         d_steps=1,
         update="alternating",
+        penalties=(),
+        weight_clip=None,
+        feature_matching=None,
         jit_compile="auto",
         run_eagerly=False,
         steps_per_execution=1,
@@ -206,10 +213,11 @@ class AdversarialModel(keras.Model):
                 `g_optimizer` (a separate instance). Separate learning rates
                 (the two time-scale update rule) are two optimizers.
             loss: str or pair of callables. A name from
-                `keras_gans.losses.LOSSES` (`"non_saturating"` or
-                `"minimax"`), or `(generator_loss(fake_logits),
-                discriminator_loss(real_logits, fake_logits))`. Defaults to
-                `"non_saturating"`.
+                `keras_gans.losses.LOSSES`, or `(generator_loss(fake_logits),
+                discriminator_loss(real_logits, fake_logits))`. A generator
+                loss with a `real_logits` parameter (relativistic losses) is
+                also given the discriminator's logits on real data. Defaults
+                to `"non_saturating"`.
             d_steps: int. Discriminator updates per generator update. Each
                 uses its own slice of the batch, so a batch of `B` samples
                 gives `d_steps` updates on `B // d_steps` samples and one
@@ -219,6 +227,21 @@ class AdversarialModel(keras.Model):
                 reusing the same generated batch. `"simultaneous"`: both
                 gradients come from one forward pass and are applied
                 together. Defaults to `"alternating"`.
+            penalties: list. Penalties added to the discriminator's loss,
+                such as `keras_gans.losses.GradientPenalty(10.0)` or
+                `keras_gans.losses.R1Penalty(gamma, every)`: callables
+                `penalty(discriminator_fn, real, fake, step, seed_generator)`
+                with a `name`, under which their value is logged. Defaults
+                to none.
+            weight_clip: float. Clip every discriminator weight to
+                `[-weight_clip, weight_clip]` after each of its updates, as
+                in WGAN (which uses 0.01). Defaults to `None`.
+            feature_matching: str. Name of a discriminator layer: the
+                generator then minimises
+                `keras_gans.losses.feature_matching_loss` between the batch
+                means of that layer's output on real and generated data
+                instead of its adversarial loss (Salimans et al. 2016).
+                Defaults to `None`.
             jit_compile: bool or `"auto"`. Compile the step with XLA.
                 `"auto"` uses XLA where Keras does (on accelerators).
                 Defaults to `"auto"`.
@@ -241,6 +264,17 @@ class AdversarialModel(keras.Model):
                 "updates take one step of each player from one forward pass. "
                 f"Received: d_steps={d_steps}, update={update!r}"
             )
+        penalties = self._check_penalties(penalties)
+        if weight_clip is not None and (
+            isinstance(weight_clip, bool)
+            or not isinstance(weight_clip, (int, float))
+            or weight_clip <= 0
+        ):
+            raise ValueError(
+                "`weight_clip` must be a positive number or None. Received: "
+                f"weight_clip={weight_clip!r}"
+            )
+        feature_model = self._feature_model(feature_matching)
         super().compile(
             optimizer=None,
             jit_compile=jit_compile,
@@ -251,20 +285,73 @@ class AdversarialModel(keras.Model):
         self.d_optimizer = self._prepare_optimizer(d_optimizer, "d_optimizer")
         self.g_loss_fn = g_loss_fn
         self.d_loss_fn = d_loss_fn
+        self._g_loss_takes_real = "real_logits" in inspect.signature(g_loss_fn).parameters
         self.d_steps = int(d_steps)
         self.update = update
+        self.penalties = penalties
+        self.weight_clip = None if weight_clip is None else float(weight_clip)
+        self.feature_matching = feature_matching
+        self._features = feature_model
+        # Cross-entropy losses read the outputs as logits of "real": their
+        # mean probabilities are logged. Other losses' outputs are scores,
+        # logged as they are.
+        self._outputs_are_logits = loss in PROBABILITY_LOSSES
+        output_names = (
+            ("d_real", "d_fake")
+            if self._outputs_are_logits
+            else (
+                "critic_real",
+                "critic_fake",
+            )
+        )
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.d_real_tracker = keras.metrics.Mean(name="d_real")
-        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.d_real_tracker = keras.metrics.Mean(name=output_names[0])
+        self.d_fake_tracker = keras.metrics.Mean(name=output_names[1])
+        self.penalty_trackers = [keras.metrics.Mean(name=p.name) for p in penalties]
         self._gan_compile_args = {
             "loss": loss if isinstance(loss, str) else list(loss),
             "d_steps": self.d_steps,
             "update": update,
+            "penalties": list(penalties),
+            "weight_clip": self.weight_clip,
+            "feature_matching": feature_matching,
             "jit_compile": jit_compile,
             "run_eagerly": run_eagerly,
             "steps_per_execution": steps_per_execution,
         }
+
+    @staticmethod
+    def _check_penalties(penalties):
+        if penalties is None:
+            return []
+        if not isinstance(penalties, (list, tuple)):
+            penalties = [penalties]
+        names = []
+        for penalty in penalties:
+            if not callable(penalty) or not isinstance(getattr(penalty, "name", None), str):
+                raise ValueError(
+                    "Each penalty must be a callable with a `name`, such as "
+                    "`keras_gans.losses.GradientPenalty(10.0)`. Received: "
+                    f"{penalty!r}"
+                )
+            names.append(penalty.name)
+        if len(set(names)) != len(names):
+            raise ValueError(f"Penalty names must be unique. Received: {names}")
+        return list(penalties)
+
+    def _feature_model(self, layer_name):
+        if layer_name is None:
+            return None
+        names = [layer.name for layer in self.discriminator.layers]
+        if layer_name not in names:
+            raise ValueError(
+                f"`feature_matching` names no layer of the discriminator. "
+                f"Received: feature_matching={layer_name!r}; its layers are {names}"
+            )
+        return keras.Model(
+            self.discriminator.input, self.discriminator.get_layer(layer_name).output
+        )
 
     def _prepare_optimizer(self, optimizer, name):
         if optimizer is None:
@@ -300,6 +387,10 @@ class AdversarialModel(keras.Model):
         config = keras.saving.deserialize_keras_object(config)
         if not isinstance(config["loss"], str):
             config["loss"] = tuple(config["loss"])
+        config["penalties"] = [
+            keras.saving.deserialize_keras_object(p) if isinstance(p, dict) else p
+            for p in config.get("penalties", [])
+        ]
         self.compile(**config)
 
     @property
@@ -311,6 +402,7 @@ class AdversarialModel(keras.Model):
             self.g_loss_tracker,
             self.d_real_tracker,
             self.d_fake_tracker,
+            *self.penalty_trackers,
         ]
 
     # ------------------------------------------------------------------
@@ -378,17 +470,56 @@ class AdversarialModel(keras.Model):
             seed=self.seed_generator,
         )
 
-    def _record(self, d_loss, g_loss, real_logits, fake_logits):
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
-        self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
-        return {m.name: m.result() for m in self.metrics}
+    def _output_summary(self, logits):
+        """What `d_real` / `d_fake` (or `critic_real` / `critic_fake`) log."""
+        if self._outputs_are_logits:
+            return ops.mean(ops.sigmoid(logits))
+        return ops.mean(logits)
+
+    def _penalty_values(self, real, fake, labels, training=True):
+        def discriminator_fn(samples):
+            return self._discriminate(samples, labels, training=training)
+
+        step = self.d_optimizer.iterations
+        return [p(discriminator_fn, real, fake, step, self.seed_generator) for p in self.penalties]
 
     @staticmethod
-    def _apply(tape, loss, optimizer, variables):
-        gradients = tape.gradient(loss, variables)
-        optimizer.apply(gradients, variables)
+    def _with_penalties(d_loss, penalty_values):
+        return d_loss + sum(penalty_values) if penalty_values else d_loss
+
+    def _generator_objective(self, real, fake, labels, real_logits=None, fake_logits=None):
+        """The generator's loss; logits are computed here unless given."""
+        if self._features is not None:
+            real_features = self._d_inputs.call(self._features, real, labels, True)
+            fake_features = self._d_inputs.call(self._features, fake, labels, True)
+            return losses_module.feature_matching_loss(real_features, fake_features)
+        if fake_logits is None:
+            fake_logits = self._discriminate(fake, labels, training=True)
+        if not self._g_loss_takes_real:
+            return self.g_loss_fn(fake_logits)
+        if real_logits is None:
+            real_logits = self._discriminate(real, labels, training=True)
+        return self.g_loss_fn(fake_logits, real_logits=real_logits)
+
+    def _update_discriminator(self, tape, loss):
+        variables = self.discriminator.trainable_variables
+        self.d_optimizer.apply(tape.gradient(loss, variables), variables)
+        if self.weight_clip is not None:
+            for variable in variables:
+                variable.assign(ops.clip(variable, -self.weight_clip, self.weight_clip))
+
+    def _update_generator(self, tape, loss):
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply(tape.gradient(loss, variables), variables)
+
+    def _record(self, d_loss, g_loss, real_summary, fake_summary, penalty_values):
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(real_summary)
+        self.d_fake_tracker.update_state(fake_summary)
+        for tracker, value in zip(self.penalty_trackers, penalty_values, strict=True):
+            tracker.update_state(value)
+        return {m.name: m.result() for m in self.metrics}
 
     def train_step(self, data):
         real, labels = self._unpack(data)
@@ -399,20 +530,27 @@ class AdversarialModel(keras.Model):
     def _simultaneous_step(self, real, labels):
         latents = self._sample_latents(ops.shape(real)[0])
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            # One forward pass of each network serves both players.
             fake = self._generate(latents, labels, training=True)
             real_logits = self._discriminate(real, labels, training=True)
             fake_logits = self._discriminate(fake, labels, training=True)
-            g_loss = self.g_loss_fn(fake_logits)
             d_loss = self.d_loss_fn(real_logits, fake_logits)
+            with g_tape.stop_recording():
+                penalty_values = self._penalty_values(real, fake, labels)
+                scaled_d_loss = self.d_optimizer.scale_loss(
+                    self._with_penalties(d_loss, penalty_values)
+                )
+            g_loss = self._generator_objective(real, fake, labels, real_logits, fake_logits)
             scaled_g_loss = self.g_optimizer.scale_loss(g_loss)
-            scaled_d_loss = self.d_optimizer.scale_loss(d_loss)
-        g_vars = self.generator.trainable_variables
-        d_vars = self.discriminator.trainable_variables
-        g_grads = g_tape.gradient(scaled_g_loss, g_vars)
-        d_grads = d_tape.gradient(scaled_d_loss, d_vars)
-        self.d_optimizer.apply(d_grads, d_vars)
-        self.g_optimizer.apply(g_grads, g_vars)
-        return self._record(d_loss, g_loss, real_logits, fake_logits)
+        self._update_generator(g_tape, scaled_g_loss)
+        self._update_discriminator(d_tape, scaled_d_loss)
+        return self._record(
+            d_loss,
+            g_loss,
+            self._output_summary(real_logits),
+            self._output_summary(fake_logits),
+            penalty_values,
+        )
 
     def _alternating_step(self, real, labels):
         k = self.d_steps
@@ -424,40 +562,46 @@ class AdversarialModel(keras.Model):
                 f"per discriminator step). Received a batch of {static_batch}."
             )
         latents = self._sample_latents(batch_size)
-        g_vars = self.generator.trainable_variables
-        d_vars = self.discriminator.trainable_variables
-        d_losses, real_means, fake_means = [], [], []
+        d_losses, real_summaries, fake_summaries, penalties = [], [], [], []
         with tf.GradientTape() as g_tape:
             # One generator pass serves every discriminator step and the
             # generator step: the generator does not change in between.
             fake = self._generate(latents, labels, training=True)
             with g_tape.stop_recording():
                 for i in range(k):
-                    start = i * batch_size // k
-                    stop = (i + 1) * batch_size // k
-                    real_i, fake_i = real[start:stop], fake[start:stop]
-                    labels_i = None if labels is None else labels[start:stop]
+                    part = slice(i * batch_size // k, (i + 1) * batch_size // k)
+                    labels_i = None if labels is None else labels[part]
+                    real_i, fake_i = real[part], fake[part]
                     with tf.GradientTape() as d_tape:
-                        real_logits = self._discriminate(real_i, labels_i, True)
-                        fake_logits = self._discriminate(fake_i, labels_i, True)
+                        real_logits = self._discriminate(real_i, labels_i, training=True)
+                        fake_logits = self._discriminate(fake_i, labels_i, training=True)
                         d_loss = self.d_loss_fn(real_logits, fake_logits)
-                        scaled_d_loss = self.d_optimizer.scale_loss(d_loss)
-                    self._apply(d_tape, scaled_d_loss, self.d_optimizer, d_vars)
+                        penalty_values = self._penalty_values(real_i, fake_i, labels_i)
+                        scaled_d_loss = self.d_optimizer.scale_loss(
+                            self._with_penalties(d_loss, penalty_values)
+                        )
+                    self._update_discriminator(d_tape, scaled_d_loss)
                     d_losses.append(d_loss)
-                    real_means.append(ops.mean(ops.sigmoid(real_logits)))
-                    fake_means.append(ops.mean(ops.sigmoid(fake_logits)))
+                    real_summaries.append(self._output_summary(real_logits))
+                    fake_summaries.append(self._output_summary(fake_logits))
+                    penalties.append(penalty_values)
             # The generator steps against the updated discriminator, on the
             # samples of the last discriminator step (sliced again here, where
             # the generator's tape records it).
-            g_logits = self._discriminate(fake[start:stop], labels_i, training=True)
-            g_loss = self.g_loss_fn(g_logits)
+            g_loss = self._generator_objective(real[part], fake[part], labels_i)
             scaled_g_loss = self.g_optimizer.scale_loss(g_loss)
-        self._apply(g_tape, scaled_g_loss, self.g_optimizer, g_vars)
-        self.d_loss_tracker.update_state(ops.mean(ops.stack(d_losses)))
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(ops.mean(ops.stack(real_means)))
-        self.d_fake_tracker.update_state(ops.mean(ops.stack(fake_means)))
-        return {m.name: m.result() for m in self.metrics}
+        self._update_generator(g_tape, scaled_g_loss)
+
+        def mean(values):
+            return values[0] if k == 1 else ops.mean(ops.stack(values))
+
+        return self._record(
+            mean(d_losses),
+            g_loss,
+            mean(real_summaries),
+            mean(fake_summaries),
+            [mean(list(values)) for values in zip(*penalties, strict=True)],
+        )
 
     def test_step(self, data):
         real, labels = self._unpack(data)
@@ -465,11 +609,16 @@ class AdversarialModel(keras.Model):
         fake = self._generate(latents, labels, training=False)
         real_logits = self._discriminate(real, labels, training=False)
         fake_logits = self._discriminate(fake, labels, training=False)
+        if self._g_loss_takes_real:
+            g_loss = self.g_loss_fn(fake_logits, real_logits=real_logits)
+        else:
+            g_loss = self.g_loss_fn(fake_logits)
         return self._record(
             self.d_loss_fn(real_logits, fake_logits),
-            self.g_loss_fn(fake_logits),
-            real_logits,
-            fake_logits,
+            g_loss,
+            self._output_summary(real_logits),
+            self._output_summary(fake_logits),
+            self._penalty_values(real, fake, labels, training=False),
         )
 
     # ------------------------------------------------------------------

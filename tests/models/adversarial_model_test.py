@@ -6,6 +6,8 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 from keras_gans import AdversarialModel
+from keras_gans.losses import GradientPenalty
+from keras_gans.losses import R1Penalty
 from tests.testing import IMAGE_SHAPE
 from tests.testing import LATENT_DIM
 from tests.testing import NUM_CLASSES
@@ -158,8 +160,8 @@ class ConstructionTest(tf.test.TestCase):
 class CompileTest(tf.test.TestCase):
     def test_unknown_loss_lists_valid_names(self):
         gan = AdversarialModel(tiny_generator(), tiny_discriminator())
-        with self.assertRaisesRegex(ValueError, r"'wasserstein'.*\['minimax', 'non_saturating'\]"):
-            gan.compile(loss="wasserstein")
+        with self.assertRaisesRegex(ValueError, r"'wgan'. Valid names are \[.*'minimax'.*\]"):
+            gan.compile(loss="wgan")
 
     def test_bad_arguments(self):
         gan = AdversarialModel(tiny_generator(), tiny_discriminator())
@@ -459,3 +461,141 @@ class SerializationTest(tf.test.TestCase):
         loaded = keras.models.load_model(path)
         self.assertIs(loaded.g_loss_fn, g_loss)
         self.assertIs(loaded.d_loss_fn, d_loss)
+
+
+def _linear_critic(norm):
+    """D(x) = <w, x> with ||w|| = norm: every input gradient has that norm."""
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    dense = keras.layers.Dense(1, use_bias=False)
+    critic = keras.Model(image, dense(keras.layers.Flatten()(image)))
+    size = int(np.prod(IMAGE_SHAPE))
+    dense.kernel.assign(np.full((size, 1), norm / np.sqrt(size), "float32"))
+    return critic
+
+
+@keras.saving.register_keras_serializable(package="tests")
+def _zero_generator_loss(fake_logits):
+    return 0.0 * tf.reduce_mean(fake_logits)
+
+
+@keras.saving.register_keras_serializable(package="tests")
+def _zero_discriminator_loss(real_logits, fake_logits):
+    return 0.0 * tf.reduce_mean(real_logits + fake_logits)
+
+
+class PenaltyTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters("alternating", "simultaneous")
+    def test_gradient_penalty_is_logged_and_trained(self, update):
+        gan = AdversarialModel(tiny_generator(), _linear_critic(3.0), seed=0)
+        gan.compile(
+            loss=(_zero_generator_loss, _zero_discriminator_loss),
+            update=update,
+            penalties=[GradientPenalty(weight=10.0)],
+            d_optimizer=keras.optimizers.SGD(0.01),
+        )
+        logs = gan.train_on_batch(tiny_images(8), return_dict=True)
+        # Computed before the update: 10 * (3 - 1)^2.
+        self.assertAllClose(logs["gradient_penalty"], 40.0, rtol=1e-5)
+        # Only the penalty drives the critic: its weight norm falls towards 1.
+        for _ in range(50):
+            logs = gan.train_on_batch(tiny_images(8), return_dict=True)
+        kernel = gan.discriminator.trainable_weights[0]
+        self.assertAllClose(np.linalg.norm(kernel), 1.0, atol=1e-2)
+        self.assertLess(float(logs["gradient_penalty"]), 1e-2)
+
+    def test_conditional_gradient_penalty(self):
+        gan = tiny_gan(
+            num_classes=NUM_CLASSES, loss="wasserstein", penalties=[GradientPenalty(10.0)]
+        )
+        history = gan.fit(tiny_images(8), tiny_labels(8), batch_size=4, verbose=0).history
+        self.assertGreater(history["gradient_penalty"][0], 0.0)
+        self.assertTrue(np.isfinite(history["d_loss"][0]))
+
+    def test_lazy_r1_in_fit(self):
+        gan = AdversarialModel(tiny_generator(), _linear_critic(2.0), seed=0)
+        gan.compile(
+            loss=(_zero_generator_loss, _zero_discriminator_loss),
+            penalties=[R1Penalty(gamma=1.0, every=2)],
+            d_optimizer=keras.optimizers.SGD(0.0),
+        )
+        history = gan.fit(tiny_images(8), batch_size=4, epochs=1, verbose=0).history
+        # Step 0: 0.5 * gamma * every * ||w||^2 = 4; step 1: skipped.
+        self.assertAllClose(history["r1_penalty"], [2.0])
+
+    def test_weight_clipping_bounds_every_critic_weight(self):
+        gan = tiny_gan(loss="wasserstein", weight_clip=0.01, d_optimizer=keras.optimizers.SGD(10.0))
+        gan.fit(tiny_images(8), batch_size=4, epochs=1, verbose=0)
+        for weight in gan.discriminator.trainable_weights:
+            self.assertAllInRange(weight, -0.01, 0.01)
+        self.assertGreater(max(float(np.abs(w).max()) for w in gan.generator.get_weights()), 0.01)
+
+    def test_scores_are_logged_raw_for_non_probability_losses(self):
+        d = tiny_discriminator()
+        gan = AdversarialModel(tiny_generator(), d, seed=1)
+        gan.compile(loss="wasserstein", d_optimizer=keras.optimizers.SGD(0.0))
+        real = tf.constant(tiny_images(8))
+        logs = gan.train_on_batch(real, return_dict=True)
+        self.assertEqual(sorted(logs), ["critic_fake", "critic_real", "d_loss", "g_loss"])
+        self.assertAllClose(logs["critic_real"], tf.reduce_mean(d(real)))
+        self.assertAllClose(logs["d_loss"], logs["critic_fake"] - logs["critic_real"])
+
+    def test_generator_loss_with_real_logits(self):
+        gan = tiny_gan(loss="relativistic_average", d_optimizer=keras.optimizers.SGD(0.0))
+        real = tf.constant(tiny_images(8))
+        z = keras.random.normal((8, LATENT_DIM), seed=keras.random.SeedGenerator(1))
+        fake_logits = gan.discriminator(gan.generator(z))
+        real_logits = gan.discriminator(real)
+        logs = gan.train_on_batch(real, return_dict=True)
+        # RaSGAN generator: the discriminator's loss with real and fake swapped.
+        expected = tf.reduce_mean(
+            tf.math.softplus(-(fake_logits - tf.reduce_mean(real_logits)))
+        ) + tf.reduce_mean(tf.math.softplus(real_logits - tf.reduce_mean(fake_logits)))
+        self.assertAllClose(logs["g_loss"], expected, rtol=1e-5)
+
+    @parameterized.parameters("alternating", "simultaneous")
+    def test_feature_matching(self, update):
+        gan = tiny_gan(
+            feature_matching="hidden", update=update, d_optimizer=keras.optimizers.SGD(0.0)
+        )
+        real = tf.constant(tiny_images(8))
+        z = keras.random.normal((8, LATENT_DIM), seed=keras.random.SeedGenerator(1))
+        features = keras.Model(
+            gan.discriminator.input, gan.discriminator.get_layer("hidden").output
+        )
+        expected = tf.reduce_mean(
+            tf.square(
+                tf.reduce_mean(features(real), 0) - tf.reduce_mean(features(gan.generator(z)), 0)
+            )
+        )
+        logs = gan.train_on_batch(real, return_dict=True)
+        self.assertAllClose(logs["g_loss"], expected, rtol=1e-5)
+
+    def test_bad_arguments(self):
+        gan = AdversarialModel(tiny_generator(), tiny_discriminator())
+        with self.assertRaisesRegex(ValueError, "feature_matching='nope'.*'hidden'"):
+            gan.compile(feature_matching="nope")
+        with self.assertRaisesRegex(ValueError, "weight_clip=-0.1"):
+            gan.compile(weight_clip=-0.1)
+        with self.assertRaisesRegex(ValueError, "callable with a `name`.*'gp'"):
+            gan.compile(penalties=["gp"])
+        with self.assertRaisesRegex(ValueError, "unique"):
+            gan.compile(penalties=[GradientPenalty(), GradientPenalty(1.0)])
+
+    def test_round_trip_keeps_penalties_and_clipping(self):
+        gan = tiny_gan(
+            loss="wasserstein",
+            penalties=[GradientPenalty(5.0, one_sided=True), R1Penalty(2.0, every=4)],
+            weight_clip=0.5,
+            feature_matching="hidden",
+            d_steps=2,
+        )
+        path = os.path.join(self.get_temp_dir(), "wgan.keras")
+        gan.save(path)
+        loaded = keras.models.load_model(path)
+        self.assertEqual(
+            [p.get_config() for p in loaded.penalties], [p.get_config() for p in gan.penalties]
+        )
+        self.assertEqual(loaded.weight_clip, 0.5)
+        self.assertEqual(loaded.feature_matching, "hidden")
+        history = loaded.fit(tiny_images(8), batch_size=8, verbose=0).history
+        self.assertIn("r1_penalty", history)
