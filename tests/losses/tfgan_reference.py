@@ -4,7 +4,8 @@ The tests import only `INPUTS` from this module (CI has no TF-GAN). Running it a
 a script prints the reference values of TF-GAN 2.1.0's `losses_impl` on those
 inputs, which `adversarial_test.TFGANReferenceTest` pins:
 
-    PYTHONPATH=/tmp/tfgan_pkg python tests/losses/tfgan_reference.py
+    pip install --target /tmp/tfgan tensorflow-gan==2.1.0 tensorflow-probability tf-keras
+    PYTHONPATH=/tmp/tfgan python tests/losses/tfgan_reference.py /tmp/tfgan
 
 TF-GAN 2.1.0's package `__init__` needs `tf.estimator`, which TensorFlow 2.16+
 dropped, so the script imports its `losses_impl` module with stub parent packages.
@@ -32,7 +33,7 @@ INPUTS = {
 }
 
 
-def _import_losses_impl(root="/tmp/tfgan_pkg"):
+def _import_losses_impl(root):
     import sys
     import types
 
@@ -45,9 +46,9 @@ def _import_losses_impl(root="/tmp/tfgan_pkg"):
     return losses_impl
 
 
-def reference_values():
-    """Returns `{input_name: {loss_name: value}}` computed by TF-GAN."""
-    tfgan = _import_losses_impl()
+def reference_values(root):
+    """Returns `{input_name: {loss_name: value}}` computed by TF-GAN in `root`."""
+    tfgan = _import_losses_impl(root)
     values = {}
     for key, (real, fake) in INPUTS.items():
         values[key] = {
@@ -79,7 +80,9 @@ def reference_values():
 
 
 if __name__ == "__main__":
-    for key, losses in reference_values().items():
+    import sys
+
+    for key, losses in reference_values(sys.argv[1]).items():
         print(f'"{key}": {{')
         for name, value in losses.items():
             print(f'    "{name}": {value!r},')
