@@ -4,6 +4,8 @@ from keras_gans import architectures
 from keras_gans import callbacks
 from keras_gans import data
 from keras_gans import losses
+from keras_gans import metrics
+from keras_gans import presets
 from keras_gans.export import export_generator
 from keras_gans.models import AdversarialModel
 
@@ -16,4 +18,6 @@ __all__ = [
     "data",
     "export_generator",
     "losses",
+    "metrics",
+    "presets",
 ]
