@@ -11,6 +11,7 @@ TensorFlow's own tools inspect and run it:
 `saved_model_cli show --dir saved_models/dcgan_mnist --all`.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -101,7 +102,9 @@ def export_generator(model_or_generator, path, overwrite=False):
     The signature takes `latent`, `float32 [None, latent_dim]` (and `label`,
     `int32 [None]`, for a conditional generator) and returns
     `{"images": float32 [None, *image_shape]}`, equal to the generator's output
-    in inference mode. It is also the SavedModel's `serving_default`.
+    in inference mode. It is also the SavedModel's `serving_default`. For an
+    `AdversarialModel` whose generator's optimizer keeps a moving average of
+    the weights (`use_ema=True`), the averaged generator is exported.
 
     The model is written to a temporary folder beside `path` and moved into
     place only when complete, so a failed export never leaves a broken model
@@ -132,11 +135,14 @@ def export_generator(model_or_generator, path, overwrite=False):
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", dir=parent)
     backup = None
+    # A GAN whose generator keeps a moving average of its weights exports it.
+    weights = model.ema_weights() if hasattr(model, "ema_weights") else contextlib.nullcontext()
     try:
-        archive = keras.export.ExportArchive()
-        archive.track(model.generator)
-        archive.add_endpoint(SERVE_ENDPOINT, _serving_function(model))
-        archive.write_out(staging, verbose=False)
+        with weights:
+            archive = keras.export.ExportArchive()
+            archive.track(model.generator)
+            archive.add_endpoint(SERVE_ENDPOINT, _serving_function(model))
+            archive.write_out(staging, verbose=False)
         if not tf.saved_model.contains_saved_model(staging):
             raise RuntimeError(f"Writing the SavedModel to {staging} failed.")
         if os.path.exists(path):

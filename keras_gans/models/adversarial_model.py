@@ -1,5 +1,6 @@
 """The training engine: a generator and a discriminator trained by `fit`."""
 
+import contextlib
 import inspect
 
 import keras
@@ -624,7 +625,52 @@ class AdversarialModel(keras.Model):
     # ------------------------------------------------------------------
     # Sampling.
 
-    def generate(self, latents, labels=None, batch_size=256, seed=None):
+    @property
+    def uses_ema(self):
+        """Whether the generator's optimizer keeps a moving average of its weights.
+
+        Enable it with the optimizer's own option, e.g.
+        `g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, use_ema=True,
+        ema_momentum=0.999)`. The average then serves `generate`, and so the
+        sample and metric callbacks, and `export_generator`; training goes on
+        with the raw weights.
+        """
+        optimizer = getattr(self, "g_optimizer", None)
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+        return bool(getattr(optimizer, "use_ema", False))
+
+    @contextlib.contextmanager
+    def ema_weights(self):
+        """Temporarily loads the generator's moving-average weights.
+
+        Does nothing when the generator's optimizer keeps no average, or
+        before the first training step. The raw weights are restored on
+        exit.
+
+        Example:
+
+        ```python
+        with gan.ema_weights():
+            gan.generator.save_weights("generator_ema.weights.h5")
+        ```
+        """
+        if not self.uses_ema:
+            yield
+            return
+        optimizer = getattr(self.g_optimizer, "inner_optimizer", self.g_optimizer)
+        if int(optimizer.iterations) == 0:  # no average yet
+            yield
+            return
+        variables = self.generator.trainable_variables
+        raw = [ops.copy(v.value) for v in variables]
+        optimizer.finalize_variable_values(variables)
+        try:
+            yield
+        finally:
+            for variable, value in zip(variables, raw, strict=True):
+                variable.assign(value)
+
+    def generate(self, latents, labels=None, batch_size=256, seed=None, use_ema=True):
         """Generates samples in the range of the training data.
 
         Args:
@@ -637,6 +683,9 @@ class AdversarialModel(keras.Model):
                 to `256`.
             seed: int. Seed of the drawn latent vectors, for repeatable
                 samples. Defaults to `None`.
+            use_ema: bool. Use the moving-average weights of the generator
+                when its optimizer keeps them (see `uses_ema`). Defaults to
+                `True`.
 
         Returns:
             A NumPy array of shape `(num_samples, *image_shape)`.
@@ -677,19 +726,18 @@ class AdversarialModel(keras.Model):
         elif labels is not None:
             raise ValueError("This model is unconditional: `labels` must be None.")
         outputs = []
-        for start in range(0, num_samples, batch_size):
-            batch_labels = None if labels is None else labels[start : start + batch_size]
-            outputs.append(
-                ops.convert_to_numpy(
-                    self._generate(latents[start : start + batch_size], batch_labels, False)
-                )
-            )
+        with self.ema_weights() if use_ema else contextlib.nullcontext():
+            for start in range(0, num_samples, batch_size):
+                batch_labels = None if labels is None else labels[start : start + batch_size]
+                batch = self._generate(latents[start : start + batch_size], batch_labels, False)
+                outputs.append(ops.convert_to_numpy(batch))
         return np.concatenate(outputs).astype("float32")
 
     def export_generator(self, path, overwrite=False):
         """Exports the generator as a TensorFlow SavedModel.
 
-        See `keras_gans.export_generator`.
+        With a moving average of the generator's weights (see `uses_ema`),
+        the average is exported. See `keras_gans.export_generator`.
         """
         from keras_gans.export import export_generator
 

@@ -599,3 +599,49 @@ class PenaltyTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(loaded.feature_matching, "hidden")
         history = loaded.fit(tiny_images(8), batch_size=8, verbose=0).history
         self.assertIn("r1_penalty", history)
+
+
+class EMATest(tf.test.TestCase):
+    def test_average_follows_the_closed_form_and_serves_sampling_and_export(self):
+        momentum = 0.5
+        gan = tiny_gan(g_optimizer=keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=momentum))
+        self.assertTrue(gan.uses_ema)
+        z = np.random.default_rng(0).normal(size=(4, LATENT_DIM)).astype("float32")
+        untrained = gan.generate(z)
+        self.assertAllClose(untrained, gan.generator(z))  # no average before training
+        average = None
+        for step in range(4):
+            gan.train_on_batch(tiny_images(8, seed=step))
+            weights = gan.generator.get_weights()
+            # Keras' EMA: the first average is the weights themselves.
+            average = (
+                weights
+                if average is None
+                else [
+                    momentum * a + (1 - momentum) * w for a, w in zip(average, weights, strict=True)
+                ]
+            )
+        raw = gan.generator.get_weights()
+        with gan.ema_weights():
+            for got, want in zip(gan.generator.get_weights(), average, strict=True):
+                self.assertAllClose(got, want, atol=1e-6)
+            ema_images = np.asarray(gan.generator(z, training=False))
+        for got, want in zip(gan.generator.get_weights(), raw, strict=True):
+            self.assertAllEqual(got, want)
+        self.assertAllClose(gan.generate(z), ema_images)
+        self.assertAllClose(gan.generate(z, use_ema=False), gan.generator(z, training=False))
+        self.assertNotAllClose(ema_images, gan.generate(z, use_ema=False))
+
+        path = gan.export_generator(os.path.join(self.get_temp_dir(), "ema"))
+        exported = tf.saved_model.load(path)
+        self.assertAllClose(exported.serve(z)["images"], ema_images, atol=1e-6)
+        for got, want in zip(gan.generator.get_weights(), raw, strict=True):
+            self.assertAllEqual(got, want)
+
+    def test_no_average_without_the_option(self):
+        gan = tiny_gan()
+        self.assertFalse(gan.uses_ema)
+        before = gan.generator.get_weights()
+        with gan.ema_weights():
+            for got, want in zip(gan.generator.get_weights(), before, strict=True):
+                self.assertAllEqual(got, want)
