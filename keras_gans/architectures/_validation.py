@@ -7,6 +7,8 @@ what would be valid, and returns the value normalised to plain Python types
 
 import numbers
 
+import numpy as np
+
 # `name` and `trainable` are the only keyword arguments a functional
 # `keras.Model` honours; anything else would be silently dropped by
 # `Functional.__init__`, so we refuse it instead.
@@ -64,6 +66,17 @@ def validate_dropout(dropout):
     ):
         raise ValueError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
     return float(dropout)
+
+
+def validate_bool(value, name):
+    """Return `value` as a `bool`, or raise if it is not a (NumPy) boolean.
+
+    Ints, strings and `None` are refused rather than coerced: `"False"` is
+    truthy, so `bool()` would silently turn it into `True`.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be a boolean. Received: {name}={value!r}")
+    return bool(value)
 
 
 def validate_base_kwargs(cls_name, kwargs):

@@ -19,6 +19,7 @@ serializable.
 
 import keras
 
+from keras_gans.architectures import _normalization
 from keras_gans.architectures import _validation
 
 LABEL_CONDITIONING_MODES = ("input", "projection")
@@ -149,7 +150,9 @@ def label_as_channel(image, label, num_classes):
     return keras.layers.Concatenate(axis=-1, name="label_concat")([image, label_map])
 
 
-def projection_logits(features, label, num_classes, kernel_initializer="glorot_uniform"):
+def projection_logits(
+    features, label, num_classes, kernel_initializer="glorot_uniform", spectral_norm=False
+):
     """Projection-discriminator logits `Dense(1)(phi) + <embed(y), phi>`.
 
     Args:
@@ -158,21 +161,28 @@ def projection_logits(features, label, num_classes, kernel_initializer="glorot_u
         label: KerasTensor of shape `(batch,)` holding integer class ids.
         num_classes: int. Number of classes.
         kernel_initializer: initializer of the unconditional `Dense(1)` term.
+        spectral_norm: bool. Whether to wrap the `Dense(1)` in
+            `keras.layers.SpectralNormalization`. The embedding is not
+            wrapped. Defaults to `False`.
 
     Returns:
         KerasTensor of shape `(batch, 1)` in float32. The layers are named
-        `"linear_logits"` (the `Dense(1)`), `"projection_embedding"`,
-        `"projection"` (the `Dot`) and `"logits"` (the `Add`).
+        `"linear_logits"` (the `Dense(1)`, or its spectral-norm wrapper),
+        `"projection_embedding"`, `"projection"` (the `Dot`) and `"logits"`
+        (the `Add`).
 
     Reference:
         [Miyato and Koyama, 2018](https://arxiv.org/abs/1802.05637)
     """
     feature_dim = int(features.shape[-1])
-    linear = keras.layers.Dense(
-        1,
-        kernel_initializer=kernel_initializer,
-        dtype="float32",
-        name="linear_logits",
+    linear = _normalization.maybe_spectral_norm(
+        keras.layers.Dense(
+            1,
+            kernel_initializer=kernel_initializer,
+            dtype="float32",
+            name="linear_logits",
+        ),
+        spectral_norm,
     )(features)
     embedded = keras.layers.Embedding(num_classes, feature_dim, name="projection_embedding")(label)
     projection = keras.layers.Dot(axes=1, dtype="float32", name="projection")([embedded, features])

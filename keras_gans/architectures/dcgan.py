@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_gans.architectures import _normalization
 from keras_gans.architectures import _validation
 from keras_gans.architectures import conditional
 
@@ -203,16 +204,22 @@ class DCGANDiscriminator(keras.Model):
     """DCGAN discriminator: strided convolutions from an image to a logit.
 
     Mirrors `DCGANGenerator`: a first `Conv2D(base_filters, kernel_size=4,
-    strides=2, padding="same")` without batch norm, then stride-2
-    convolutions doubling the filters with `BatchNormalization`, all
-    followed by LeakyReLU(0.2), until the feature map is 4x4 (7x7 for 28x28
-    images); then `Flatten` and `Dense(1)`. For a 64x64 image and
-    `base_filters=64` the feature maps are 32x32x64 -> 16x16x128 ->
-    8x8x256 -> 4x4x512. The output is a float32 logit of shape `(batch, 1)`
-    (no sigmoid: use a from-logits loss).
+    strides=2, padding="same")` without normalisation, then stride-2
+    convolutions doubling the filters, each followed by a normalisation
+    layer (`BatchNormalization` by default), all followed by LeakyReLU(0.2),
+    until the feature map is 4x4 (7x7 for 28x28 images); then `Flatten` and
+    `Dense(1)`. For a 64x64 image and `base_filters=64` the feature maps are
+    32x32x64 -> 16x16x128 -> 8x8x256 -> 4x4x512. The output is a float32
+    logit of shape `(batch, 1)` (no sigmoid: use a from-logits loss).
 
     Kernels are initialised from `N(0, 0.02)` and batch-norm scales from
-    `N(1, 0.02)`, as in the paper.
+    `N(1, 0.02)`, as in the paper. The convolutions followed by a
+    normalisation layer have no bias (its offset replaces it).
+
+    Critics of a WGAN-GP need `normalization="layer"` (or `None`): the
+    gradient penalty is computed per sample, and batch norm makes each
+    output depend on the whole batch (Gulrajani et al., 2017). SNGAN uses
+    `spectral_norm=True` with `normalization=None` (Miyato et al., 2018).
 
     When `num_classes` is set the model is class-conditional and takes a
     dict `{"image": x, "label": y}`. With `label_conditioning="input"` the
@@ -233,6 +240,23 @@ class DCGANDiscriminator(keras.Model):
         label_conditioning: str. How a conditional discriminator uses the
             label, `"input"` or `"projection"`; unused when `num_classes`
             is `None`. Defaults to `"input"`.
+        normalization: str or None. Normalisation after every convolution
+            but the first: `"batch"` for `BatchNormalization` (DCGAN),
+            `"layer"` for `LayerNormalization(axis=[1, 2, 3])`, which
+            normalises each sample over its whole feature map with a scale
+            and an offset per feature-map element (WGAN-GP critics), or
+            `None` for no normalisation, in which case every convolution
+            has a bias. Defaults to `"batch"`.
+        spectral_norm: bool. Whether to wrap every `Conv2D` and the final
+            `Dense` (with `label_conditioning="projection"`, the projection's
+            `Dense(1)` too, but not its embedding) in
+            `keras.layers.SpectralNormalization`: each training-mode call
+            runs one power iteration to estimate the kernel's largest
+            singular value `sigma` and replaces the kernel by
+            `kernel / sigma`; inference calls use the stored kernel. Works
+            with any `normalization`; SNGAN uses `normalization=None`. The
+            wrappers take the names of the layers they wrap. Defaults to
+            `False`.
         **kwargs: `name` and `trainable`, passed to `keras.Model`.
 
     Example:
@@ -242,6 +266,16 @@ class DCGANDiscriminator(keras.Model):
     )
     logits = discriminator(keras.random.uniform((2, 64, 64, 3), -1, 1))
     # logits.shape == (2, 1)
+
+    # WGAN-GP critic: no batch statistics, so the gradient penalty is valid.
+    critic = keras_gans.architectures.DCGANDiscriminator(
+        image_shape=(64, 64, 3), normalization="layer"
+    )
+
+    # SNGAN discriminator.
+    discriminator = keras_gans.architectures.DCGANDiscriminator(
+        image_shape=(64, 64, 3), normalization=None, spectral_norm=True
+    )
 
     # Projection discriminator for class-conditional MNIST.
     discriminator = keras_gans.architectures.DCGANDiscriminator(
@@ -257,8 +291,12 @@ class DCGANDiscriminator(keras.Model):
     )
     ```
 
-    Reference:
-        [Radford et al., 2016](https://arxiv.org/abs/1511.06434)
+    References:
+        - [Radford et al., 2016](https://arxiv.org/abs/1511.06434) (DCGAN)
+        - [Gulrajani et al., 2017](https://arxiv.org/abs/1704.00028)
+          (WGAN-GP, layer-normalised critic)
+        - [Miyato et al., 2018](https://arxiv.org/abs/1802.05957)
+          (spectral normalisation)
     """
 
     def __init__(
@@ -267,6 +305,8 @@ class DCGANDiscriminator(keras.Model):
         base_filters=64,
         num_classes=None,
         label_conditioning="input",
+        normalization="batch",
+        spectral_norm=False,
         **kwargs,
     ):
         _validation.validate_base_kwargs(type(self).__name__, kwargs)
@@ -275,6 +315,8 @@ class DCGANDiscriminator(keras.Model):
         base_filters = _validation.validate_positive_int(base_filters, "base_filters")
         num_classes = conditional.validate_num_classes(num_classes)
         label_conditioning = conditional.validate_label_conditioning(label_conditioning)
+        normalization = _normalization.validate_normalization(normalization)
+        spectral_norm = _validation.validate_bool(spectral_norm, "spectral_norm")
 
         # === Functional model ===
         image = keras.Input(image_shape, name="image")
@@ -284,18 +326,22 @@ class DCGANDiscriminator(keras.Model):
             x = conditional.label_as_channel(x, label, num_classes)
         filters = base_filters
         for i in range(num_doublings):
-            x = keras.layers.Conv2D(
+            normalized = i > 0 and normalization is not None
+            conv = keras.layers.Conv2D(
                 filters,
                 KERNEL_SIZE,
                 strides=STRIDES,
                 padding="same",
-                # The bias is redundant before batch norm.
-                use_bias=i == 0,
+                # The normalisation's offset replaces the bias.
+                use_bias=not normalized,
                 kernel_initializer=_kernel_initializer(),
                 name=f"downsample_{i}_conv",
-            )(x)
-            if i > 0:
-                x = _batch_norm(f"downsample_{i}_bn")(x)
+            )
+            x = _normalization.maybe_spectral_norm(conv, spectral_norm)(x)
+            if normalized:
+                x = _normalization.feature_map_normalization(
+                    normalization, f"downsample_{i}", _batch_norm
+                )(x)
             x = keras.layers.LeakyReLU(
                 negative_slope=LEAKY_RELU_SLOPE,
                 name=f"downsample_{i}_leaky_relu",
@@ -308,14 +354,16 @@ class DCGANDiscriminator(keras.Model):
                 label,
                 num_classes,
                 kernel_initializer=_kernel_initializer(),
+                spectral_norm=spectral_norm,
             )
         else:
-            logits = keras.layers.Dense(
+            dense = keras.layers.Dense(
                 1,
                 kernel_initializer=_kernel_initializer(),
                 dtype="float32",
                 name="logits",
-            )(features)
+            )
+            logits = _normalization.maybe_spectral_norm(dense, spectral_norm)(features)
         super().__init__(
             inputs=conditional.model_inputs(image, label),
             outputs=logits,
@@ -327,6 +375,8 @@ class DCGANDiscriminator(keras.Model):
         self.base_filters = base_filters
         self.num_classes = num_classes
         self.label_conditioning = label_conditioning
+        self.normalization = normalization
+        self.spectral_norm = spectral_norm
 
     def get_config(self):
         return {
@@ -336,6 +386,8 @@ class DCGANDiscriminator(keras.Model):
             "base_filters": self.base_filters,
             "num_classes": self.num_classes,
             "label_conditioning": self.label_conditioning,
+            "normalization": self.normalization,
+            "spectral_norm": self.spectral_norm,
         }
 
     @classmethod

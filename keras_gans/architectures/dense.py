@@ -4,6 +4,7 @@ import math
 
 import keras
 
+from keras_gans.architectures import _normalization
 from keras_gans.architectures import _validation
 from keras_gans.architectures import conditional
 
@@ -161,6 +162,15 @@ class DenseDiscriminator(keras.Model):
         label_embedding_dim: int. Size of the label embedding concatenated
             to the image with `label_conditioning="input"`. Defaults to
             `50`.
+        spectral_norm: bool. Whether to wrap every `Dense` (hidden, final
+            and, with `label_conditioning="projection"`, the projection's
+            `Dense(1)`, but not the label embeddings) in
+            `keras.layers.SpectralNormalization`: each training-mode call
+            runs one power iteration to estimate the kernel's largest
+            singular value `sigma` and replaces the kernel by
+            `kernel / sigma`; inference calls use the stored kernel. The
+            wrappers take the names of the layers they wrap. Defaults to
+            `False`.
         **kwargs: `name` and `trainable`, passed to `keras.Model`.
 
     Example:
@@ -171,11 +181,12 @@ class DenseDiscriminator(keras.Model):
     logits = discriminator(keras.random.uniform((2, 28, 28, 1), -1, 1))
     # logits.shape == (2, 1)
 
-    # Projection discriminator.
+    # Projection discriminator with spectral normalisation.
     discriminator = keras_gans.architectures.DenseDiscriminator(
         image_shape=(28, 28, 1),
         num_classes=10,
         label_conditioning="projection",
+        spectral_norm=True,
     )
     logits = discriminator(
         {
@@ -185,8 +196,10 @@ class DenseDiscriminator(keras.Model):
     )
     ```
 
-    Reference:
-        [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661)
+    References:
+        - [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661) (GAN)
+        - [Miyato et al., 2018](https://arxiv.org/abs/1802.05957)
+          (spectral normalisation)
     """
 
     def __init__(
@@ -197,6 +210,7 @@ class DenseDiscriminator(keras.Model):
         num_classes=None,
         label_conditioning="input",
         label_embedding_dim=50,
+        spectral_norm=False,
         **kwargs,
     ):
         _validation.validate_base_kwargs(type(self).__name__, kwargs)
@@ -208,6 +222,7 @@ class DenseDiscriminator(keras.Model):
         label_embedding_dim = _validation.validate_positive_int(
             label_embedding_dim, "label_embedding_dim"
         )
+        spectral_norm = _validation.validate_bool(spectral_norm, "spectral_norm")
 
         # === Functional model ===
         image = keras.Input(image_shape, name="image")
@@ -216,16 +231,20 @@ class DenseDiscriminator(keras.Model):
         if label is not None and label_conditioning == "input":
             x = conditional.concatenate_label_embedding(x, label, num_classes, label_embedding_dim)
         for i, units in enumerate(hidden_units):
-            x = keras.layers.Dense(units, name=f"hidden_{i}_dense")(x)
+            dense = keras.layers.Dense(units, name=f"hidden_{i}_dense")
+            x = _normalization.maybe_spectral_norm(dense, spectral_norm)(x)
             x = keras.layers.LeakyReLU(
                 negative_slope=LEAKY_RELU_SLOPE, name=f"hidden_{i}_leaky_relu"
             )(x)
             if dropout > 0.0:
                 x = keras.layers.Dropout(dropout, name=f"hidden_{i}_dropout")(x)
         if label is not None and label_conditioning == "projection":
-            logits = conditional.projection_logits(x, label, num_classes)
+            logits = conditional.projection_logits(
+                x, label, num_classes, spectral_norm=spectral_norm
+            )
         else:
-            logits = keras.layers.Dense(1, dtype="float32", name="logits")(x)
+            dense = keras.layers.Dense(1, dtype="float32", name="logits")
+            logits = _normalization.maybe_spectral_norm(dense, spectral_norm)(x)
         super().__init__(
             inputs=conditional.model_inputs(image, label),
             outputs=logits,
@@ -239,6 +258,7 @@ class DenseDiscriminator(keras.Model):
         self.num_classes = num_classes
         self.label_conditioning = label_conditioning
         self.label_embedding_dim = label_embedding_dim
+        self.spectral_norm = spectral_norm
 
     def get_config(self):
         return {
@@ -250,6 +270,7 @@ class DenseDiscriminator(keras.Model):
             "num_classes": self.num_classes,
             "label_conditioning": self.label_conditioning,
             "label_embedding_dim": self.label_embedding_dim,
+            "spectral_norm": self.spectral_norm,
         }
 
     @classmethod

@@ -32,7 +32,7 @@ GENERATORS = {
 }
 
 
-def _discriminator(kind, label_conditioning):
+def _discriminator(kind, label_conditioning, **kwargs):
     if kind == "dense":
         return DenseDiscriminator(
             image_shape=(8, 8, 1),
@@ -40,12 +40,14 @@ def _discriminator(kind, label_conditioning):
             num_classes=NUM_CLASSES,
             label_conditioning=label_conditioning,
             label_embedding_dim=5,
+            **kwargs,
         )
     return DCGANDiscriminator(
         image_shape=(32, 32, 2),
         base_filters=4,
         num_classes=NUM_CLASSES,
         label_conditioning=label_conditioning,
+        **kwargs,
     )
 
 
@@ -283,12 +285,88 @@ class ConditionalDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(loaded.get_config(), config)
         self.assertAllClose(loaded(inputs), discriminator(inputs), atol=0.0, rtol=0.0)
 
-    def test_projection_under_mixed_precision_outputs_float32(self):
+    @parameterized.named_parameters(("plain", False), ("spectral_norm", True))
+    def test_projection_under_mixed_precision_outputs_float32(self, spectral_norm):
         keras.mixed_precision.set_global_policy("mixed_float16")
         self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
-        discriminator = _discriminator("dcgan", "projection")
-        logits = discriminator(_images(discriminator, [0, 1]))
-        self.assertEqual(logits.dtype, tf.float32)
+        discriminator = _discriminator("dcgan", "projection", spectral_norm=spectral_norm)
+        inputs = {k: tf.constant(v) for k, v in _images(discriminator, [0, 1]).items()}
+        self.assertEqual(discriminator(inputs).dtype, tf.float32)
+        self.assertEqual(discriminator(inputs, training=True).dtype, tf.float32)
+
+    @parameterized.named_parameters(
+        ("dense_input", "dense", "input", ["hidden_0_dense", "hidden_1_dense", "logits"]),
+        (
+            "dense_projection",
+            "dense",
+            "projection",
+            ["hidden_0_dense", "hidden_1_dense", "linear_logits"],
+        ),
+        (
+            "dcgan_projection",
+            "dcgan",
+            "projection",
+            ["downsample_0_conv", "downsample_1_conv", "downsample_2_conv", "linear_logits"],
+        ),
+    )
+    def test_spectral_norm_wraps_the_projection_dense_but_not_embeddings(
+        self, kind, label_conditioning, wrapped
+    ):
+        discriminator = _discriminator(kind, label_conditioning, spectral_norm=True)
+        wrappers = [
+            x for x in discriminator.layers if isinstance(x, keras.layers.SpectralNormalization)
+        ]
+        self.assertEqual([x.name for x in wrappers], wrapped)
+        self.assertEqual(type(wrappers[-1].layer), keras.layers.Dense)
+        # Keras' wrapper casts its output to its input's dtype: around an
+        # Embedding it would turn the embedded labels into integers.
+        embeddings = [x for x in discriminator.layers if isinstance(x, keras.layers.Embedding)]
+        self.assertLen(embeddings, 1)
+        # The projection formula holds with the (stored, normalised) kernel.
+        inputs = _images(discriminator, [0, 2, 1])
+        for _ in range(2):
+            discriminator(inputs, training=True)
+        if label_conditioning == "projection":
+            features_layer = "hidden_1_leaky_relu" if kind == "dense" else "flatten"
+            phi_model = keras.Model(
+                discriminator.input["image"], discriminator.get_layer(features_layer).output
+            )
+            phi = keras.ops.convert_to_numpy(phi_model(inputs["image"]))
+            linear = discriminator.get_layer("linear_logits")
+            kernel, bias = linear.kernel.numpy(), linear.layer.bias.numpy()
+            table = discriminator.get_layer("projection_embedding").embeddings.numpy()
+            expected = phi @ kernel + bias
+            expected += np.sum(table[inputs["label"]] * phi, axis=-1, keepdims=True)
+            self.assertAllClose(discriminator(inputs), expected, atol=1e-6)
+
+    @parameterized.named_parameters(
+        ("dense", "dense", {"spectral_norm": True}),
+        ("dcgan", "dcgan", {"spectral_norm": True, "normalization": "layer"}),
+    )
+    def test_spectral_norm_projection_config_and_keras_file_round_trip(self, kind, kwargs):
+        discriminator = _discriminator(kind, "projection", **kwargs)
+        inputs = _images(discriminator, [0, 2])
+        for _ in range(2):
+            discriminator(inputs, training=True)
+        config = discriminator.get_config()
+        self.assertIs(config["spectral_norm"], True)
+        restored = type(discriminator).from_config(json.loads(json.dumps(config)))
+        self.assertEqual(restored.get_config(), config)
+        restored.set_weights(discriminator.get_weights())
+        self.assertAllClose(restored(inputs), discriminator(inputs))
+
+        path = os.path.join(self.get_temp_dir(), f"{kind}_sn_projection_d.keras")
+        discriminator.save(path)
+        loaded = keras.models.load_model(path)
+        self.assertEqual(loaded.get_config(), config)
+        self.assertAllClose(loaded(inputs), discriminator(inputs), atol=0.0, rtol=0.0)
+        self.assertAllEqual(
+            loaded.get_layer("linear_logits").vector_u.numpy(),
+            discriminator.get_layer("linear_logits").vector_u.numpy(),
+        )
+        self.assertAllClose(
+            loaded(inputs, training=True), discriminator(inputs, training=True), atol=1e-6
+        )
 
     def test_unconditional_discriminator_ignores_label_conditioning(self):
         discriminator = DCGANDiscriminator(
@@ -322,15 +400,28 @@ class GradientFlowTest(tf.test.TestCase, parameterized.TestCase):
         ("dense_generator", "dense", None),
         ("dcgan_generator", "dcgan", None),
         *DISCRIMINATOR_CASES,
+        ("dense_projection_sn", "dense", "projection", {"spectral_norm": True}),
+        (
+            "dcgan_projection_sn_layer_norm",
+            "dcgan",
+            "projection",
+            {"spectral_norm": True, "normalization": "layer"},
+        ),
+        (
+            "dcgan_input_sn_no_norm",
+            "dcgan",
+            "input",
+            {"spectral_norm": True, "normalization": None},
+        ),
     )
     def test_every_weight_including_label_embeddings_gets_a_gradient(
-        self, kind, label_conditioning
+        self, kind, label_conditioning, kwargs=None
     ):
         if label_conditioning is None:
             model = GENERATORS[kind]()
             inputs = _latents(model, [0, 1])
         else:
-            model = _discriminator(kind, label_conditioning)
+            model = _discriminator(kind, label_conditioning, **(kwargs or {}))
             inputs = _images(model, [0, 1])
         inputs = {k: tf.constant(v) for k, v in inputs.items()}
         with tf.GradientTape() as tape:

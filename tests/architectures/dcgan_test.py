@@ -290,6 +290,8 @@ class DCGANDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
                 "base_filters": 4,
                 "num_classes": None,
                 "label_conditioning": "input",
+                "normalization": "batch",
+                "spectral_norm": False,
             },
         )
         restored = DCGANDiscriminator.from_config(json.loads(json.dumps(config)))
@@ -321,7 +323,255 @@ class DCGANDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
             "label_conditioning='Projection'",
         ),
         ("unknown_kwarg", {"latent_dim": 100}, "latent_dim"),
+        ("normalization_unknown", {"normalization": "instance"}, "normalization='instance'"),
+        ("normalization_case", {"normalization": "Batch"}, "normalization='Batch'"),
+        ("normalization_bool", {"normalization": False}, "normalization=False"),
+        ("normalization_list", {"normalization": ["layer"]}, r"normalization=\['layer'\]"),
+        ("spectral_norm_str", {"spectral_norm": "False"}, "spectral_norm='False'"),
+        ("spectral_norm_int", {"spectral_norm": 1}, "spectral_norm=1"),
+        ("spectral_norm_none", {"spectral_norm": None}, "spectral_norm=None"),
     )
     def test_invalid_arguments_raise(self, kwargs, message):
         with self.assertRaisesRegex(ValueError, message):
             DCGANDiscriminator(**kwargs)
+
+    def test_unknown_normalization_message_lists_valid_values(self):
+        with self.assertRaisesRegex(
+            ValueError, r"\['batch', 'layer', None\].*Received: normalization='group'"
+        ):
+            DCGANDiscriminator(normalization="group")
+
+
+def _layers(model, layer_type):
+    return [x for x in model.layers if isinstance(x, layer_type)]
+
+
+def _largest_singular_value(kernel):
+    # Keras' SpectralNormalization reshapes the kernel to (-1, out): for a
+    # conv kernel (kh, kw, cin, cout) that is (kh * kw * cin, cout).
+    kernel = keras.ops.convert_to_numpy(kernel)
+    return np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+
+
+# 32x32x1 images, base_filters=4: convs 16x16x4 -> 8x8x8 -> 4x4x16, then
+# Dense(1) on the 256 flattened features.
+SMALL_IMAGE_SHAPE = (32, 32, 1)
+CONV_KERNELS = 4 * 4 * 1 * 4 + 4 * 4 * 4 * 8 + 4 * 4 * 8 * 16
+CONV_WIDTHS = (4, 8, 16)
+DENSE_PARAMS = 4 * 4 * 16 + 1
+
+
+def _small_discriminator(**kwargs):
+    return DCGANDiscriminator(image_shape=SMALL_IMAGE_SHAPE, base_filters=4, **kwargs)
+
+
+def _small_images(seed, batch_size=2):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, (batch_size,) + SMALL_IMAGE_SHAPE).astype("float32")
+
+
+class DCGANDiscriminatorNormalizationTest(tf.test.TestCase, parameterized.TestCase):
+    def setUp(self):
+        super().setUp()
+        keras.utils.set_random_seed(0)
+
+    @parameterized.named_parameters(
+        # Trainable: conv kernels, the first conv's bias, the Dense(1), plus
+        # BN gamma + beta per channel / LN gamma + beta per feature-map
+        # element (8x8x8 and 4x4x16) / the biases normalisation replaced.
+        ("batch", "batch", keras.layers.BatchNormalization, "bn", 2 * (8 + 16), 2 * (8 + 16)),
+        ("layer", "layer", keras.layers.LayerNormalization, "ln", 2 * (8 * 8 * 8 + 4 * 4 * 16), 0),
+        ("none", None, None, None, 8 + 16, 0),
+    )
+    def test_normalization_layers_biases_and_parameter_counts(
+        self, normalization, layer_type, suffix, extra_trainable, non_trainable
+    ):
+        discriminator = _small_discriminator(normalization=normalization)
+        self.assertEqual(discriminator.normalization, normalization)
+        norm_layers = [
+            x
+            for x in discriminator.layers
+            if isinstance(x, (keras.layers.BatchNormalization, keras.layers.LayerNormalization))
+        ]
+        if layer_type is None:
+            self.assertEmpty(norm_layers)
+        else:
+            self.assertTrue(all(isinstance(x, layer_type) for x in norm_layers))
+            self.assertEqual(
+                [x.name for x in norm_layers], [f"downsample_{i}_{suffix}" for i in (1, 2)]
+            )
+        convs = _layers(discriminator, keras.layers.Conv2D)
+        # Only a conv followed by a normalisation layer drops its bias.
+        self.assertEqual(
+            [x.use_bias for x in convs], [True] + [normalization is None] * (len(convs) - 1)
+        )
+        self.assertEqual(
+            _count(discriminator.trainable_weights),
+            CONV_KERNELS + 4 + DENSE_PARAMS + extra_trainable,
+        )
+        self.assertEqual(_count(discriminator.non_trainable_weights), non_trainable)
+        self.assertEqual(discriminator.output_shape, (None, 1))
+
+    def test_layer_norm_normalises_each_sample_over_its_whole_feature_map(self):
+        discriminator = _small_discriminator(normalization="layer")
+        ln = discriminator.get_layer("downsample_1_ln")
+        self.assertEqual(list(ln.axis), [1, 2, 3])
+        self.assertEqual(tuple(ln.gamma.shape), (8, 8, 8))
+        probe = keras.Model(
+            discriminator.input,
+            [discriminator.get_layer("downsample_1_conv").output, ln.output],
+        )
+        conv_out, ln_out = (keras.ops.convert_to_numpy(t) for t in probe(_small_images(0, 3)))
+        mean = conv_out.mean(axis=(1, 2, 3), keepdims=True)
+        var = conv_out.var(axis=(1, 2, 3), keepdims=True)
+        self.assertAllClose(ln_out, (conv_out - mean) / np.sqrt(var + ln.epsilon), atol=1e-5)
+
+    @parameterized.named_parameters(
+        ("layer", "layer", True),
+        ("none", None, True),
+        ("batch", "batch", False),
+    )
+    def test_batch_independence_in_training_mode(self, normalization, independent):
+        # The WGAN-GP penalty takes the gradient of each sample's output with
+        # respect to that sample alone: it needs D(x)_i to depend on x_i only.
+        discriminator = _small_discriminator(normalization=normalization)
+        images = _small_images(1, 3)
+        others = _small_images(2, 3)
+        others[0] = images[0]
+        alone = discriminator(images[:1], training=True)[0]
+        with_images = discriminator(images, training=True)[0]
+        with_others = discriminator(others, training=True)[0]
+        images = tf.constant(images)
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            first_logit = discriminator(images, training=True)[0, 0]
+        cross_gradients = tape.gradient(first_logit, images).numpy()[1:]
+        if independent:
+            self.assertAllClose(with_images, alone, atol=1e-6)
+            self.assertAllClose(with_others, alone, atol=1e-6)
+            self.assertAllEqual(cross_gradients, np.zeros_like(cross_gradients))
+        else:
+            self.assertNotAllClose(with_images, alone)
+            self.assertNotAllClose(with_others, with_images)
+            self.assertGreater(np.abs(cross_gradients).max(), 0.0)
+
+    @parameterized.named_parameters(("batch", "batch"), ("layer", "layer"), ("none", None))
+    def test_spectral_norm_wraps_every_conv_and_the_dense(self, normalization):
+        plain = _small_discriminator(normalization=normalization)
+        discriminator = _small_discriminator(normalization=normalization, spectral_norm=True)
+        self.assertTrue(discriminator.spectral_norm)
+        wrappers = _layers(discriminator, keras.layers.SpectralNormalization)
+        # The wrappers take the wrapped layers' names: the layer names (and
+        # the output name) do not depend on spectral_norm.
+        self.assertEqual([x.name for x in discriminator.layers], [x.name for x in plain.layers])
+        self.assertEqual(
+            [x.name for x in wrappers],
+            ["downsample_0_conv", "downsample_1_conv", "downsample_2_conv", "logits"],
+        )
+        self.assertEqual(
+            [type(x.layer) for x in wrappers], [keras.layers.Conv2D] * 3 + [keras.layers.Dense]
+        )
+        self.assertEqual([x.power_iterations for x in wrappers], [1] * 4)
+        self.assertEmpty(_layers(discriminator, keras.layers.Conv2D))
+        self.assertEmpty(_layers(discriminator, keras.layers.Dense))
+        self.assertEqual(
+            len(_layers(discriminator, keras.layers.BatchNormalization)),
+            2 if normalization == "batch" else 0,
+        )
+        self.assertEqual(
+            len(_layers(discriminator, keras.layers.LayerNormalization)),
+            2 if normalization == "layer" else 0,
+        )
+        # Same trainable weights; one non-trainable u vector per wrapper.
+        self.assertEqual(_count(discriminator.trainable_weights), _count(plain.trainable_weights))
+        self.assertEqual(
+            _count(discriminator.non_trainable_weights),
+            _count(plain.non_trainable_weights) + sum(CONV_WIDTHS) + 1,
+        )
+
+    def test_spectral_norm_makes_the_largest_singular_values_one(self):
+        discriminator = _small_discriminator(normalization=None, spectral_norm=True)
+        wrappers = _layers(discriminator, keras.layers.SpectralNormalization)
+        # N(0, 0.02) kernels start far below 1.
+        for wrapper in wrappers:
+            self.assertLess(_largest_singular_value(wrapper.kernel), 0.5)
+        images = _small_images(3)
+        train_call = tf.function(lambda x: discriminator(x, training=True))
+        # One power iteration per training call.
+        for _ in range(40):
+            train_call(images)
+        logits = train_call(images)
+        for wrapper in wrappers:
+            self.assertAllClose(_largest_singular_value(wrapper.kernel), 1.0, atol=1e-3)
+            self.assertIs(wrapper.kernel, wrapper.layer.kernel)
+        # Keras writes the normalised kernel to the wrapped layer, and the
+        # training call used it: an inference call (no BN, no dropout, so
+        # the same function of the stored weights) gives the same logits.
+        self.assertAllClose(discriminator(images, training=False), logits, atol=1e-6)
+
+    def test_spectral_norm_keras_file_round_trip_keeps_the_power_iteration_state(self):
+        discriminator = _small_discriminator(normalization="layer", spectral_norm=True)
+        images = _small_images(4)
+        # A few training calls so u and the kernels are neither initial nor
+        # converged.
+        for _ in range(3):
+            discriminator(images, training=True)
+        path = os.path.join(self.get_temp_dir(), "sn_dcgan_discriminator.keras")
+        discriminator.save(path)
+        restored = keras.models.load_model(path)
+        self.assertIsInstance(restored, DCGANDiscriminator)
+        self.assertEqual(restored.get_config(), discriminator.get_config())
+        self.assertLen(_layers(restored, keras.layers.SpectralNormalization), 4)
+        self.assertAllClose(restored(images), discriminator(images), atol=0.0, rtol=0.0)
+        wrappers = _layers(restored, keras.layers.SpectralNormalization)
+        originals = _layers(discriminator, keras.layers.SpectralNormalization)
+        u_saved = [x.vector_u.numpy() for x in wrappers]
+        kernels_saved = [x.kernel.numpy() for x in wrappers]
+        for u, original in zip(u_saved, originals, strict=True):
+            self.assertAllEqual(u, original.vector_u.numpy())
+        # Inference calls leave u and the kernels alone.
+        restored(images, training=False)
+        for wrapper, u, kernel in zip(wrappers, u_saved, kernels_saved, strict=True):
+            self.assertAllEqual(wrapper.vector_u.numpy(), u)
+            self.assertAllEqual(wrapper.kernel.numpy(), kernel)
+        # A training call runs a power iteration: it changes u and the
+        # kernels, exactly as in the original model, whose state was saved.
+        # (Not for the Dense(1): its 1-element u is +-1 and its kernel a
+        # vector, normalised exactly by the first training call.)
+        self.assertAllClose(
+            restored(images, training=True), discriminator(images, training=True), atol=1e-6
+        )
+        for wrapper, u, kernel in zip(wrappers[:-1], u_saved, kernels_saved, strict=False):
+            self.assertNotAllClose(wrapper.vector_u.numpy(), u)
+            self.assertNotAllClose(wrapper.kernel.numpy(), kernel)
+        self.assertEqual(wrappers[-1].name, "logits")
+        for wrapper, original in zip(wrappers, originals, strict=True):
+            self.assertAllClose(wrapper.vector_u.numpy(), original.vector_u.numpy(), atol=1e-6)
+
+    @parameterized.named_parameters(
+        ("layer_sn", {"normalization": "layer", "spectral_norm": True}),
+        ("none", {"normalization": None}),
+        ("batch_sn", {"normalization": "batch", "spectral_norm": np.bool_(True)}),
+    )
+    def test_config_round_trip_with_normalization_options(self, kwargs):
+        discriminator = _small_discriminator(name="d", **kwargs)
+        config = discriminator.get_config()
+        self.assertEqual(config["normalization"], kwargs["normalization"])
+        self.assertIs(config["spectral_norm"], bool(kwargs.get("spectral_norm", False)))
+        restored = DCGANDiscriminator.from_config(json.loads(json.dumps(config)))
+        self.assertEqual(restored.get_config(), config)
+        restored.set_weights(discriminator.get_weights())
+        images = _small_images(5)
+        self.assertAllClose(restored(images), discriminator(images))
+
+    @parameterized.named_parameters(("layer_sn", "layer", True), ("none_sn", None, True))
+    def test_mixed_precision_outputs_float32(self, normalization, spectral_norm):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
+        discriminator = _small_discriminator(
+            normalization=normalization, spectral_norm=spectral_norm
+        )
+        self.assertEqual(discriminator.get_layer("downsample_1_conv").compute_dtype, "float16")
+        images = _small_images(6)
+        self.assertEqual(discriminator(images).dtype, tf.float32)
+        self.assertEqual(discriminator(images, training=True).dtype, tf.float32)

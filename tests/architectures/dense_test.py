@@ -202,6 +202,7 @@ class DenseDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
                 "num_classes": None,
                 "label_conditioning": "input",
                 "label_embedding_dim": 50,
+                "spectral_norm": False,
             },
         )
         self.assertEmpty(discriminator.trainable_weights)
@@ -235,7 +236,110 @@ class DenseDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
             "label_conditioning='concat'",
         ),
         ("unknown_kwarg", {"dtype": "float16"}, "dtype"),
+        ("spectral_norm_str", {"spectral_norm": "yes"}, "spectral_norm='yes'"),
+        ("spectral_norm_int", {"spectral_norm": 0}, "spectral_norm=0"),
+        ("spectral_norm_list", {"spectral_norm": [True]}, r"spectral_norm=\[True\]"),
+        ("normalization", {"normalization": "layer"}, "normalization"),
     )
     def test_invalid_arguments_raise(self, kwargs, message):
         with self.assertRaisesRegex(ValueError, message):
             DenseDiscriminator(**kwargs)
+
+
+def _spectral_norm_layers(model):
+    return [x for x in model.layers if isinstance(x, keras.layers.SpectralNormalization)]
+
+
+def _largest_singular_value(kernel):
+    return np.linalg.svd(keras.ops.convert_to_numpy(kernel), compute_uv=False)[0]
+
+
+def _leaky_relu(x):
+    return np.where(x > 0, x, 0.2 * x)
+
+
+class DenseDiscriminatorSpectralNormTest(tf.test.TestCase, parameterized.TestCase):
+    def setUp(self):
+        super().setUp()
+        keras.utils.set_random_seed(0)
+
+    def test_every_dense_is_wrapped(self):
+        plain = DenseDiscriminator(**SMALL_DISCRIMINATOR)
+        discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, spectral_norm=True)
+        self.assertTrue(discriminator.spectral_norm)
+        wrappers = _spectral_norm_layers(discriminator)
+        self.assertEqual([x.name for x in wrappers], ["hidden_0_dense", "hidden_1_dense", "logits"])
+        self.assertEqual([type(x.layer) for x in wrappers], [keras.layers.Dense] * 3)
+        self.assertEqual([x.power_iterations for x in wrappers], [1] * 3)
+        self.assertEmpty([x for x in discriminator.layers if isinstance(x, keras.layers.Dense)])
+        self.assertEqual([x.name for x in discriminator.layers], [x.name for x in plain.layers])
+        self.assertEqual(discriminator.count_params(), plain.count_params() + 16 + 8 + 1)
+        self.assertEqual(discriminator.output_shape, (None, 1))
+
+    def test_training_calls_normalise_the_kernels_used_in_the_forward_pass(self):
+        discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, spectral_norm=True)
+        wrappers = _spectral_norm_layers(discriminator)
+        initial = [_largest_singular_value(x.kernel) for x in wrappers]
+        self.assertTrue(all(abs(s - 1.0) > 0.1 for s in initial), initial)
+        images = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
+        train_call = tf.function(lambda x: discriminator(x, training=True))
+        for _ in range(40):
+            train_call(images)
+        logits = keras.ops.convert_to_numpy(train_call(images))
+        weights = [(x.kernel.numpy(), x.layer.bias.numpy()) for x in wrappers]
+        for kernel, _ in weights:
+            self.assertAllClose(_largest_singular_value(kernel), 1.0, atol=1e-3)
+        # The last training call used exactly these (normalised) kernels.
+        x = images.reshape(2, -1)
+        for kernel, bias in weights[:-1]:
+            x = _leaky_relu(x @ kernel + bias)
+        kernel, bias = weights[-1]
+        self.assertAllClose(logits, x @ kernel + bias, atol=1e-5)
+
+    def test_keras_file_round_trip_keeps_the_power_iteration_state(self):
+        discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, spectral_norm=True)
+        images = np.random.default_rng(1).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
+        for _ in range(3):
+            discriminator(images, training=True)
+        path = os.path.join(self.get_temp_dir(), "sn_dense_discriminator.keras")
+        discriminator.save(path)
+        restored = keras.models.load_model(path)
+        self.assertIsInstance(restored, DenseDiscriminator)
+        self.assertEqual(restored.get_config(), discriminator.get_config())
+        self.assertAllClose(restored(images), discriminator(images), atol=0.0, rtol=0.0)
+        wrappers = _spectral_norm_layers(restored)
+        originals = _spectral_norm_layers(discriminator)
+        u_saved = [x.vector_u.numpy() for x in wrappers]
+        for u, original in zip(u_saved, originals, strict=True):
+            self.assertAllEqual(u, original.vector_u.numpy())
+        restored(images, training=False)
+        for wrapper, u in zip(wrappers, u_saved, strict=True):
+            self.assertAllEqual(wrapper.vector_u.numpy(), u)
+        self.assertAllClose(
+            restored(images, training=True), discriminator(images, training=True), atol=1e-6
+        )
+        # The hidden layers' u move; the Dense(1)'s 1-element u stays +-1.
+        for wrapper, u, original in zip(wrappers, u_saved, originals, strict=True):
+            if wrapper.kernel.shape[-1] > 1:
+                self.assertNotAllClose(wrapper.vector_u.numpy(), u)
+            self.assertAllClose(wrapper.vector_u.numpy(), original.vector_u.numpy(), atol=1e-6)
+
+    def test_config_round_trip(self):
+        discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, spectral_norm=True, name="d")
+        config = discriminator.get_config()
+        self.assertIs(config["spectral_norm"], True)
+        restored = DenseDiscriminator.from_config(json.loads(json.dumps(config)))
+        self.assertEqual(restored.get_config(), config)
+        self.assertLen(_spectral_norm_layers(restored), 3)
+        restored.set_weights(discriminator.get_weights())
+        images = np.random.default_rng(2).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
+        self.assertAllClose(restored(images), discriminator(images))
+
+    def test_mixed_precision_outputs_float32(self):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
+        discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, spectral_norm=True)
+        self.assertEqual(discriminator.get_layer("hidden_0_dense").compute_dtype, "float16")
+        images = np.zeros((2, 8, 8, 1), "float32")
+        self.assertEqual(discriminator(images).dtype, tf.float32)
+        self.assertEqual(discriminator(images, training=True).dtype, tf.float32)
