@@ -10,6 +10,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_gans.utils import distribution
+
 
 def _squared_gradient_norms(discriminator_fn, samples):
     """Per-sample squared norm of the gradient of the summed logits, in float32."""
@@ -122,8 +124,9 @@ class GradientPenalty:
         self.one_sided = bool(one_sided)
 
     def __call__(self, discriminator_fn, real, fake, step, seed_generator):
-        weights = keras.random.uniform(
-            (ops.shape(real)[0],), 0.0, 1.0, dtype="float32", seed=seed_generator
+        weights = distribution.replica_rows(
+            lambda n: keras.random.uniform((n,), 0.0, 1.0, dtype="float32", seed=seed_generator),
+            ops.shape(real)[0],
         )
         value = gradient_penalty(discriminator_fn, real, fake, weights, self.target, self.one_sided)
         return self.weight * value

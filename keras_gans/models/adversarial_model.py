@@ -9,6 +9,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses as losses_module
+from keras_gans.utils import distribution
 
 UPDATE_SCHEMES = ("alternating", "simultaneous")
 # Losses whose discriminator outputs are logits of the probability of "real".
@@ -465,11 +466,12 @@ class AdversarialModel(keras.Model):
         return ops.cast(logits, "float32")
 
     def _sample_latents(self, batch_size):
-        return keras.random.normal(
-            (batch_size, self.latent_dim),
-            dtype=self.compute_dtype,
-            seed=self.seed_generator,
-        )
+        def draw(n):
+            return keras.random.normal(
+                (n, self.latent_dim), dtype=self.compute_dtype, seed=self.seed_generator
+            )
+
+        return distribution.replica_rows(draw, batch_size)
 
     def _output_summary(self, logits):
         """What `d_real` / `d_fake` (or `critic_real` / `critic_fake`) log."""
@@ -502,6 +504,10 @@ class AdversarialModel(keras.Model):
             real_logits = self._discriminate(real, labels, training=True)
         return self.g_loss_fn(fake_logits, real_logits=real_logits)
 
+    def _scaled(self, loss, optimizer):
+        """The loss to differentiate: per replica, and scaled for mixed precision."""
+        return optimizer.scale_loss(distribution.scale_loss(loss))
+
     def _update_discriminator(self, tape, loss):
         variables = self.discriminator.trainable_variables
         self.d_optimizer.apply(tape.gradient(loss, variables), variables)
@@ -520,7 +526,14 @@ class AdversarialModel(keras.Model):
         self.d_fake_tracker.update_state(fake_summary)
         for tracker, value in zip(self.penalty_trackers, penalty_values, strict=True):
             tracker.update_state(value)
-        return {m.name: m.result() for m in self.metrics}
+        return distribution.step_logs({m.name: m.result() for m in self.metrics})
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras traces a step on a data batch to create optimizer and metric
+        # variables before training under a distribution strategy; this model
+        # creates them in `compile`. (Under MultiWorkerMirroredStrategy that
+        # trace also fails on integer labels, keras-team/keras#20585.)
+        return None
 
     def train_step(self, data):
         real, labels = self._unpack(data)
@@ -538,11 +551,11 @@ class AdversarialModel(keras.Model):
             d_loss = self.d_loss_fn(real_logits, fake_logits)
             with g_tape.stop_recording():
                 penalty_values = self._penalty_values(real, fake, labels)
-                scaled_d_loss = self.d_optimizer.scale_loss(
-                    self._with_penalties(d_loss, penalty_values)
+                scaled_d_loss = self._scaled(
+                    self._with_penalties(d_loss, penalty_values), self.d_optimizer
                 )
             g_loss = self._generator_objective(real, fake, labels, real_logits, fake_logits)
-            scaled_g_loss = self.g_optimizer.scale_loss(g_loss)
+            scaled_g_loss = self._scaled(g_loss, self.g_optimizer)
         self._update_generator(g_tape, scaled_g_loss)
         self._update_discriminator(d_tape, scaled_d_loss)
         return self._record(
@@ -578,8 +591,8 @@ class AdversarialModel(keras.Model):
                         fake_logits = self._discriminate(fake_i, labels_i, training=True)
                         d_loss = self.d_loss_fn(real_logits, fake_logits)
                         penalty_values = self._penalty_values(real_i, fake_i, labels_i)
-                        scaled_d_loss = self.d_optimizer.scale_loss(
-                            self._with_penalties(d_loss, penalty_values)
+                        scaled_d_loss = self._scaled(
+                            self._with_penalties(d_loss, penalty_values), self.d_optimizer
                         )
                     self._update_discriminator(d_tape, scaled_d_loss)
                     d_losses.append(d_loss)
@@ -590,7 +603,7 @@ class AdversarialModel(keras.Model):
             # samples of the last discriminator step (sliced again here, where
             # the generator's tape records it).
             g_loss = self._generator_objective(real[part], fake[part], labels_i)
-            scaled_g_loss = self.g_optimizer.scale_loss(g_loss)
+            scaled_g_loss = self._scaled(g_loss, self.g_optimizer)
         self._update_generator(g_tape, scaled_g_loss)
 
         def mean(values):
