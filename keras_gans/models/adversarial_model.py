@@ -528,6 +528,21 @@ class AdversarialModel(keras.Model):
             tracker.update_state(value)
         return distribution.step_logs({m.name: m.result() for m in self.metrics})
 
+    def fit(self, *args, **kwargs):
+        """Trains the model, as `keras.Model.fit`.
+
+        Adds a `keras_gans.callbacks.TerminateOnDivergence` to the callbacks
+        unless they hold one: training stops after an epoch whose losses are
+        not finite, and the model goes back to its state at the end of the
+        last finite epoch.
+        """
+        from keras_gans.callbacks import TerminateOnDivergence
+
+        callbacks = list(kwargs.pop("callbacks", None) or [])
+        if not any(isinstance(c, TerminateOnDivergence) for c in callbacks):
+            callbacks.append(TerminateOnDivergence())
+        return super().fit(*args, callbacks=callbacks, **kwargs)
+
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         # Keras traces a step on a data batch to create optimizer and metric
         # variables before training under a distribution strategy; this model

@@ -1,0 +1,70 @@
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans.callbacks import TerminateOnDivergence
+from tests.testing import tiny_gan
+from tests.testing import tiny_images
+
+
+class TerminateOnDivergenceTest(tf.test.TestCase):
+    def test_stops_and_restores_the_last_finite_epoch(self):
+        gan = tiny_gan()
+        saved = {}
+
+        def remember(epoch, logs):
+            if epoch == 0:
+                saved["weights"] = [np.array(v) for v in gan.variables]
+                saved["optimizer"] = [np.array(v) for v in gan.d_optimizer.variables]
+
+        def poison(epoch, logs):
+            if epoch == 1:  # a weight blows up at the start of the second epoch
+                kernel = gan.discriminator.trainable_weights[0]
+                kernel.assign(np.full(kernel.shape, np.inf, "float32"))
+
+        callbacks = [keras.callbacks.LambdaCallback(on_epoch_end=remember, on_epoch_begin=poison)]
+        with self.assertWarnsRegex(
+            RuntimeWarning, "after epoch 2, where these became NaN or infinite: .*end of epoch 1"
+        ):
+            history = gan.fit(
+                tiny_images(8), batch_size=4, epochs=5, verbose=0, callbacks=callbacks
+            ).history
+        self.assertLen(history["d_loss"], 2)  # stopped after the second epoch
+        for got, want in zip(gan.variables, saved["weights"], strict=True):
+            self.assertAllEqual(got, want)
+        for got, want in zip(gan.d_optimizer.variables, saved["optimizer"], strict=True):
+            self.assertAllEqual(got, want)
+        # The restored model trains on.
+        history = gan.fit(tiny_images(8), batch_size=4, epochs=1, verbose=0).history
+        self.assertTrue(np.isfinite(history["d_loss"][0]))
+
+    def test_bad_data_from_the_start(self):
+        gan = tiny_gan()
+        initial = [np.array(v) for v in gan.generator.variables]
+        images = tiny_images(8)
+        images[3, 0, 0, 0] = np.nan
+        guard = TerminateOnDivergence()
+        with self.assertWarnsRegex(RuntimeWarning, "infinite: .*kernel.*start of training"):
+            gan.fit(images, batch_size=4, epochs=3, verbose=0, callbacks=[guard])
+        self.assertEqual(guard.stopped_epoch, 0)
+        for got, want in zip(gan.generator.variables, initial, strict=True):
+            self.assertAllEqual(got, want)
+
+    def test_silent_when_finite_and_added_once(self):
+        gan = tiny_gan()
+        guard = TerminateOnDivergence()
+        gan.fit(tiny_images(8), batch_size=4, epochs=2, verbose=0, callbacks=[guard])
+        self.assertIsNone(guard.stopped_epoch)
+        self.assertIsNone(guard.message)
+
+    def test_bad_keys(self):
+        with self.assertRaisesRegex(ValueError, "keys='d_loss'"):
+            TerminateOnDivergence(keys="d_loss")
+
+    def test_non_finite_loss_is_named(self):
+        def d_loss(real_logits, fake_logits):
+            return tf.math.log(-1.0 - tf.reduce_mean(tf.abs(real_logits - fake_logits)))
+
+        gan = tiny_gan(loss=(lambda fake_logits: tf.reduce_mean(fake_logits), d_loss))
+        with self.assertWarnsRegex(RuntimeWarning, "infinite: d_loss=nan, the variables"):
+            gan.fit(tiny_images(8), batch_size=4, epochs=3, verbose=0)
