@@ -66,5 +66,5 @@ class TerminateOnDivergenceTest(tf.test.TestCase):
             return tf.math.log(-1.0 - tf.reduce_mean(tf.abs(real_logits - fake_logits)))
 
         gan = tiny_gan(loss=(lambda fake_logits: tf.reduce_mean(fake_logits), d_loss))
-        with self.assertWarnsRegex(RuntimeWarning, "infinite: d_loss=nan, the variables"):
+        with self.assertWarnsRegex(RuntimeWarning, r"infinite: d_loss=nan\. .*start of training"):
             gan.fit(tiny_images(8), batch_size=4, epochs=3, verbose=0)
