@@ -2,6 +2,8 @@
 
 import contextlib
 import inspect
+import os
+import tempfile
 
 import keras
 import numpy as np
@@ -16,6 +18,26 @@ UPDATE_SCHEMES = ("alternating", "simultaneous")
 PROBABILITY_LOSSES = ("minimax", "non_saturating")
 LABEL_INPUT = "label"
 SEED_STATE_KEY = "seed_generator_state"
+
+
+def _atomically(save, filepath, overwrite, **kwargs):
+    """Runs `save` on a temporary file beside `filepath`, then renames it into place."""
+    path = os.fspath(filepath)
+    if not isinstance(path, str) or (os.path.exists(path) and not overwrite):
+        return save(filepath, overwrite=overwrite, **kwargs)  # Keras' own checks
+    directory, name = os.path.split(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    suffix = ".weights.h5" if name.endswith(".weights.h5") else os.path.splitext(name)[1]
+    handle, staging = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=directory)
+    os.close(handle)
+    try:
+        result = save(staging, overwrite=True, **kwargs)
+        os.replace(staging, path)
+    except BaseException:
+        if os.path.exists(staging):
+            os.remove(staging)
+        raise
+    return result
 
 
 def _single(tensors):
@@ -785,6 +807,22 @@ class AdversarialModel(keras.Model):
             }
         )
         return config
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Saves the model as `keras.Model.save` does, atomically.
+
+        The file is written beside `filepath` and moved into place only when
+        complete, so a crash while saving never leaves a corrupt file where a
+        good one stood (`ModelCheckpoint` goes through here too).
+        """
+        return _atomically(super().save, filepath, overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Saves the weights as `keras.Model.save_weights` does, atomically.
+
+        `keras.callbacks.BackupAndRestore` goes through here.
+        """
+        return _atomically(super().save_weights, filepath, overwrite, **kwargs)
 
     def save_own_variables(self, store):
         super().save_own_variables(store)

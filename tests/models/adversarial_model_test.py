@@ -1,4 +1,5 @@
 import os
+from unittest import mock
 
 import keras
 import numpy as np
@@ -645,3 +646,46 @@ class EMATest(tf.test.TestCase):
         with gan.ema_weights():
             for got, want in zip(gan.generator.get_weights(), before, strict=True):
                 self.assertAllEqual(got, want)
+
+
+class AtomicSaveTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters(("gan.keras", "save"), ("gan.weights.h5", "save_weights"))
+    def test_a_crash_while_saving_keeps_the_previous_file(self, name, method):
+        folder = os.path.join(self.get_temp_dir(), method)
+        path = os.path.join(folder, name)
+        gan = tiny_gan()
+        getattr(gan, method)(path)
+        good = weights_of(gan)
+        gan.fit(tiny_images(8), batch_size=4, verbose=0)
+
+        def crash(filepath, *args, **kwargs):
+            with open(filepath, "wb") as f:
+                f.write(b"half a file")
+            raise KeyboardInterrupt("killed while saving")
+
+        with mock.patch.object(keras.Model, method, side_effect=crash):
+            with self.assertRaises(KeyboardInterrupt):
+                getattr(gan, method)(path)
+        self.assertEqual(os.listdir(folder), [name])  # no partial file left
+        restored = tiny_gan()
+        if method == "save":
+            restored = keras.models.load_model(path)
+        else:
+            restored.load_weights(path)
+        for got, want in zip(weights_of(restored), good, strict=True):
+            self.assertAllEqual(got, want)
+
+    def test_model_checkpoint_writes_through_the_atomic_save(self):
+        path = os.path.join(self.get_temp_dir(), "checkpoint.keras")
+        gan = tiny_gan()
+        gan.fit(
+            tiny_images(8),
+            batch_size=4,
+            epochs=2,
+            verbose=0,
+            callbacks=[keras.callbacks.ModelCheckpoint(path)],
+        )
+        loaded = keras.models.load_model(path)
+        for got, want in zip(weights_of(loaded), weights_of(gan), strict=True):
+            self.assertAllEqual(got, want)
+        self.assertEqual(os.listdir(self.get_temp_dir()).count("checkpoint.keras"), 1)
