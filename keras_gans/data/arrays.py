@@ -241,7 +241,7 @@ def from_npz(path, image_key=None, label_key=None, **pipeline_kwargs):
         raise ValueError(f"No such .npz file. Received: path='{path}'")
     try:
         archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, EOFError) as error:
         raise ValueError(
             f"Could not read '{path}' as a NumPy .npz file ({error}). Received: path='{path}'"
         ) from error

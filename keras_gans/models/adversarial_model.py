@@ -462,8 +462,20 @@ class AdversarialModel(keras.Model):
         labels = tf.convert_to_tensor(labels)
         if not labels.dtype.is_integer:
             raise ValueError(f"Class labels must be integers. Received dtype {labels.dtype.name}.")
+        shape = tuple(labels.shape)
+        if len(shape) not in (1, 2) or (len(shape) == 2 and shape[1] != 1):
+            raise ValueError(
+                "Class labels must be class indices of shape (batch,) or (batch, 1); for "
+                f"one-hot labels pass their argmax. Received: shape={shape}"
+            )
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
-        return real, self._check_labels(labels)
+        count = tf.debugging.assert_equal(
+            ops.shape(labels)[0],
+            ops.shape(real)[0],
+            message="A batch must hold as many class labels as images.",
+        )
+        with tf.control_dependencies([count]):
+            return real, self._check_labels(labels)
 
     def _check_labels(self, labels):
         if self.num_classes is None:
@@ -612,6 +624,15 @@ class AdversarialModel(keras.Model):
                 f"A batch must hold at least d_steps={k} samples (one slice "
                 f"per discriminator step). Received a batch of {static_batch}."
             )
+        if k > 1:
+            check = tf.debugging.assert_greater_equal(
+                batch_size,
+                k,
+                message=f"A batch must hold at least d_steps={k} samples (one slice per "
+                "discriminator step); drop the last, smaller batch (drop_remainder=True).",
+            )
+            with tf.control_dependencies([check]):
+                batch_size = tf.identity(batch_size)
         latents = self._sample_latents(batch_size)
         d_losses, real_summaries, fake_summaries, penalties = [], [], [], []
         with tf.GradientTape() as g_tape:
@@ -744,6 +765,14 @@ class AdversarialModel(keras.Model):
             if latents < 1:
                 raise ValueError(f"The number of samples must be >= 1. Received: latents={latents}")
             latents = keras.random.normal((int(latents), self.latent_dim), seed=seed)
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, np.integer))
+            or batch_size < 1
+        ):
+            raise ValueError(
+                f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
+            )
         latents = ops.convert_to_numpy(latents).astype("float32")
         if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
             raise ValueError(
@@ -765,8 +794,10 @@ class AdversarialModel(keras.Model):
                     f"`labels` must be {num_samples} integers. Received: "
                     f"shape={labels.shape}, dtype={labels.dtype}"
                 )
-            if self.num_classes is not None and (
-                labels.min() < 0 or labels.max() >= self.num_classes
+            if (
+                self.num_classes is not None
+                and labels.size
+                and (labels.min() < 0 or labels.max() >= self.num_classes)
             ):
                 raise ValueError(
                     f"Class labels must lie in [0, {self.num_classes}). "
@@ -775,6 +806,8 @@ class AdversarialModel(keras.Model):
             labels = labels.astype("int32")
         elif labels is not None:
             raise ValueError("This model is unconditional: `labels` must be None.")
+        if num_samples == 0:
+            return np.zeros((0, *self.image_shape), "float32")
         outputs = []
         with self.ema_weights() if use_ema else contextlib.nullcontext():
             for start in range(0, num_samples, batch_size):

@@ -689,3 +689,27 @@ class AtomicSaveTest(tf.test.TestCase, parameterized.TestCase):
         for got, want in zip(weights_of(loaded), weights_of(gan), strict=True):
             self.assertAllEqual(got, want)
         self.assertEqual(os.listdir(self.get_temp_dir()).count("checkpoint.keras"), 1)
+
+
+class BadBatchTest(tf.test.TestCase):
+    def test_label_count_and_shape(self):
+        gan = tiny_gan(num_classes=NUM_CLASSES)
+        uneven = tf.data.Dataset.from_tensors((tiny_images(4), tiny_labels(3)))
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "as many class labels"):
+            gan.fit(uneven, verbose=0)
+        one_hot = np.eye(NUM_CLASSES, dtype="int32")[tiny_labels(8)]
+        with self.assertRaisesRegex(ValueError, r"argmax. Received: shape=\(\w+, 3\)"):
+            gan.fit(tiny_images(8), one_hot, batch_size=4, verbose=0)
+
+    def test_last_batch_smaller_than_d_steps(self):
+        gan = tiny_gan(d_steps=4)
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "drop_remainder"):
+            gan.fit(tiny_images(11), batch_size=4, verbose=0)
+
+    def test_generate_edge_cases(self):
+        gan = tiny_gan(num_classes=NUM_CLASSES)
+        empty = gan.generate(np.zeros((0, LATENT_DIM)), labels=np.zeros((0,), "int32"))
+        self.assertEqual(empty.shape, (0, *IMAGE_SHAPE))
+        for bad in (0, -1, 2.5):
+            with self.assertRaisesRegex(ValueError, f"batch_size={bad}"):
+                gan.generate(2, labels=0, batch_size=bad)

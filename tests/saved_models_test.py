@@ -1,0 +1,57 @@
+"""The pretrained generator shipped in saved_models/ works right after cloning."""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans.data import load_mnist_sample
+
+PRETRAINED = os.path.join(os.path.dirname(__file__), "..", "saved_models", "dcgan_mnist_pretrained")
+
+
+def _digit_classifier():
+    """A small CNN trained on the bundled digits (about 97% accurate on MNIST)."""
+    keras.utils.set_random_seed(0)
+    images, labels = load_mnist_sample()
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(16, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(images.astype("float32") / 127.5 - 1.0, labels, epochs=4, batch_size=64, verbose=0)
+    return model
+
+
+class PretrainedGeneratorTest(tf.test.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.generator = tf.saved_model.load(PRETRAINED)
+
+    def test_signature(self):
+        _, inputs = self.generator.signatures["serve"].structured_input_signature
+        self.assertEqual(list(inputs), ["latent"])
+        self.assertEqual(inputs["latent"].shape.as_list(), [None, 64])
+        images = self.generator.serve(tf.random.normal((3, 64), seed=1))["images"]
+        self.assertEqual(images.shape, (3, 28, 28, 1))
+        self.assertEqual(images.dtype, tf.float32)
+        self.assertAllInRange(images, -1.0, 1.0)
+
+    def test_samples_are_recognisable_digits_of_every_class(self):
+        latents = np.random.default_rng(0).standard_normal((1000, 64)).astype("float32")
+        images = self.generator.serve(latents)["images"].numpy()
+        probabilities = _digit_classifier().predict(images, verbose=0)
+        confident = probabilities.max(axis=1) >= 0.8
+        shares = np.bincount(probabilities.argmax(axis=1), minlength=10) / len(images)
+        self.assertGreater(confident.mean(), 0.8)
+        self.assertGreater(shares.min(), 0.04, shares)
+        self.assertLess(shares.max(), 0.18, shares)
