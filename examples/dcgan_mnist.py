@@ -35,6 +35,9 @@ flags.DEFINE_integer("base_filters", 64, "Filters of the widest-resolution conv 
 flags.DEFINE_bool("conditional", False, "Condition both networks on the digit label.")
 # Adam with the DCGAN paper's settings.
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
+# A moving average of the generator's weights gives cleaner samples (ProGAN, StyleGAN).
+flags.DEFINE_float("ema_momentum", None, "Keep an average of the generator's weights (e.g. 0.999).")
+flags.DEFINE_bool("resume", False, "Continue training the .keras file in --output_dir.")
 flags.DEFINE_string("output_dir", "outputs/dcgan_mnist", "Where sample grids are written.")
 flags.DEFINE_string("export_dir", "saved_models/dcgan_mnist", "Where the generator is exported.")
 flags.DEFINE_integer("seed", 0, "Seed of the weights, the noise and the data order.")
@@ -44,6 +47,24 @@ def main(argv):
     del argv
     keras.utils.set_random_seed(FLAGS.seed)
     dataset = keras_gans.data.load_dataset(FLAGS.data, batch_size=FLAGS.batch_size, seed=FLAGS.seed)
+    checkpoint = os.path.join(FLAGS.output_dir, "dcgan_mnist.keras")
+    gan = keras.models.load_model(checkpoint) if FLAGS.resume else build_gan()
+    if FLAGS.ema_momentum and not gan.uses_ema:
+        # Start averaging a resumed model: a new generator optimizer, the
+        # discriminator's kept.
+        gan.compile(g_optimizer=_generator_optimizer(), d_optimizer=gan.d_optimizer)
+    samples = keras_gans.callbacks.SampleGrid(
+        os.path.join(FLAGS.output_dir, "samples"), num_samples=100
+    )
+    gan.fit(dataset, epochs=FLAGS.epochs, callbacks=[samples])
+
+    gan.save(checkpoint)
+    keras_gans.export_generator(gan, FLAGS.export_dir, overwrite=True)
+    print(f"Samples: {samples.paths[-1]}")
+    print(f"Generator exported to {FLAGS.export_dir}")
+
+
+def build_gan():
     num_classes = 10 if FLAGS.conditional else None
     generator = keras_gans.architectures.DCGANGenerator(
         latent_dim=FLAGS.latent_dim,
@@ -58,19 +79,19 @@ def main(argv):
     )
     gan = keras_gans.AdversarialModel(generator, discriminator, seed=FLAGS.seed)
     gan.compile(
-        g_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
+        g_optimizer=_generator_optimizer(),
         d_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
         loss="non_saturating",
     )
-    samples = keras_gans.callbacks.SampleGrid(
-        os.path.join(FLAGS.output_dir, "samples"), num_samples=100
-    )
-    gan.fit(dataset, epochs=FLAGS.epochs, callbacks=[samples])
+    return gan
 
-    gan.save(os.path.join(FLAGS.output_dir, "dcgan_mnist.keras"))
-    keras_gans.export_generator(gan, FLAGS.export_dir, overwrite=True)
-    print(f"Samples: {samples.paths[-1]}")
-    print(f"Generator exported to {FLAGS.export_dir}")
+
+def _generator_optimizer():
+    if FLAGS.ema_momentum:
+        return keras.optimizers.Adam(
+            FLAGS.learning_rate, beta_1=0.5, use_ema=True, ema_momentum=FLAGS.ema_momentum
+        )
+    return keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5)
 
 
 if __name__ == "__main__":

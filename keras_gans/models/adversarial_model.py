@@ -741,6 +741,14 @@ class AdversarialModel(keras.Model):
             for variable, value in zip(variables, raw, strict=True):
                 variable.assign(value)
 
+    def _inference(self, latents, labels):
+        """The generator in inference mode, compiled once (variables read at each call)."""
+        if getattr(self, "_inference_function", None) is None:
+            self._inference_function = tf.function(
+                lambda z, y: self._generate(z, y, training=False), reduce_retracing=True
+            )
+        return self._inference_function(latents, labels)
+
     def generate(self, latents, labels=None, batch_size=256, seed=None, use_ema=True):
         """Generates samples in the range of the training data.
 
@@ -812,7 +820,7 @@ class AdversarialModel(keras.Model):
         with self.ema_weights() if use_ema else contextlib.nullcontext():
             for start in range(0, num_samples, batch_size):
                 batch_labels = None if labels is None else labels[start : start + batch_size]
-                batch = self._generate(latents[start : start + batch_size], batch_labels, False)
+                batch = self._inference(latents[start : start + batch_size], batch_labels)
                 outputs.append(ops.convert_to_numpy(batch))
         return np.concatenate(outputs).astype("float32")
 
