@@ -267,7 +267,8 @@ class AdversarialModel(keras.Model):
                 instead of its adversarial loss (Salimans et al. 2016).
                 Defaults to `None`.
             jit_compile: bool or `"auto"`. Compile the step with XLA.
-                `"auto"` uses XLA where Keras does (on accelerators).
+                `"auto"` uses XLA where Keras does (on GPUs and TPUs), not on CPUs,
+                where it measured slower (benchmarks/BENCHMARKS.md).
                 Defaults to `"auto"`.
             run_eagerly: bool. Run the step eagerly, for debugging. Defaults
                 to `False`.
