@@ -46,13 +46,7 @@ class _GeneratorOnly:
 
         self.generator = generator
         self._g_inputs = _Inputs(generator, "generator")
-        shape = tuple(self._g_inputs.main.shape)
-        if len(shape) != 2 or shape[1] is None:
-            raise ValueError(
-                "The generator's latent input must have shape "
-                f"(batch, latent_dim). Received: shape={shape}"
-            )
-        self.latent_dim = int(shape[1])
+        self.latent_dim = self._g_inputs.vector_size("latent")
         self.conditional = self._g_inputs.conditional
         self.num_classes = getattr(generator, "num_classes", None)
 

@@ -54,6 +54,7 @@ class _Inputs:
     """
 
     def __init__(self, model, role):
+        self.role = role
         try:
             # Functional models keep their input structure (a dict, a list or
             # one tensor); Sequential models only have the list.
@@ -88,6 +89,16 @@ class _Inputs:
     @property
     def conditional(self):
         return self.label_key is not None
+
+    def vector_size(self, what):
+        """The size of a main input of shape `(batch, size)`, checked."""
+        shape = tuple(self.main.shape)
+        if len(shape) != 2 or shape[1] is None:
+            raise ValueError(
+                f"The {self.role}'s {what} input must have shape (batch, {what}_dim). "
+                f"Received: shape={shape}"
+            )
+        return int(shape[1])
 
     def call(self, model, main, labels, training):
         if not self.conditional:
@@ -159,13 +170,7 @@ class AdversarialModel(keras.Model):
         self._g_inputs = _Inputs(generator, "generator")
         self._d_inputs = _Inputs(discriminator, "discriminator")
 
-        latent_shape = tuple(self._g_inputs.main.shape)
-        if len(latent_shape) != 2 or latent_shape[1] is None:
-            raise ValueError(
-                "The generator's latent input must have shape "
-                f"(batch, latent_dim). Received: shape={latent_shape}"
-            )
-        self.latent_dim = int(latent_shape[1])
+        self.latent_dim = self._g_inputs.vector_size("latent")
         self.image_shape = tuple(generator.output.shape[1:])
         d_shape = tuple(self._d_inputs.main.shape[1:])
         if d_shape != self.image_shape:
