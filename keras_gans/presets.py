@@ -154,31 +154,6 @@ def cgan(
     )
 
 
-def _dcgan_family(
-    recipe,
-    discriminator_defaults,
-    image_shape,
-    latent_dim,
-    num_classes,
-    generator_args,
-    discriminator_args,
-    seed,
-    compile_args,
-):
-    return _assemble(
-        DCGANGenerator,
-        DCGANDiscriminator,
-        _merge({"base_filters": 64}, generator_args),
-        _merge({"base_filters": 64, **discriminator_defaults}, discriminator_args),
-        recipe,
-        image_shape,
-        latent_dim,
-        num_classes,
-        seed,
-        compile_args,
-    )
-
-
 _ARGS_DOC = """
     Args:
         image_shape: tuple. Image shape: 28x28 or a square power of two from
@@ -197,208 +172,100 @@ _ARGS_DOC = """
 """
 
 
-def dcgan(
-    image_shape=(64, 64, 3),
-    latent_dim=100,
-    num_classes=None,
-    generator_args=None,
-    discriminator_args=None,
-    seed=None,
-    **compile_args,
-):
-    recipe = {
-        "loss": "non_saturating",
-        "g_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5),
-        "d_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5),
+def _convolutional_preset(name, recipe, discriminator_defaults, summary, reference):
+    """A preset on the DCGAN networks: `recipe()` gives fresh compile arguments."""
+
+    def preset(
+        image_shape=(64, 64, 3),
+        latent_dim=100,
+        num_classes=None,
+        generator_args=None,
+        discriminator_args=None,
+        seed=None,
+        **compile_args,
+    ):
+        return _assemble(
+            DCGANGenerator,
+            DCGANDiscriminator,
+            _merge({"base_filters": 64}, generator_args),
+            _merge({"base_filters": 64, **discriminator_defaults}, discriminator_args),
+            recipe(),
+            image_shape,
+            latent_dim,
+            num_classes,
+            seed,
+            compile_args,
+        )
+
+    preset.__name__ = preset.__qualname__ = name
+    preset.__doc__ = f"{summary}\n{_ARGS_DOC}\n    Reference:\n        {reference}\n"
+    return preset
+
+
+def _adam(learning_rate, beta_1, beta_2=0.999):
+    return {
+        "g_optimizer": keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2),
+        "d_optimizer": keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2),
     }
-    return _dcgan_family(
-        recipe,
-        {},
-        image_shape,
-        latent_dim,
-        num_classes,
-        generator_args,
-        discriminator_args,
-        seed,
-        compile_args,
-    )
 
 
-dcgan.__doc__ = (
-    """DCGAN: the DCGAN networks, non-saturating loss, Adam(2e-4, beta_1=0.5).
-"""
-    + _ARGS_DOC
-    + """
-    Reference:
-        Radford et al., "Unsupervised Representation Learning with Deep
-        Convolutional Generative Adversarial Networks", ICLR 2016.
-"""
+dcgan = _convolutional_preset(
+    "dcgan",
+    lambda: {"loss": "non_saturating", **_adam(2e-4, 0.5)},
+    {},
+    "DCGAN: the DCGAN networks, non-saturating loss, Adam(2e-4, beta_1=0.5).",
+    'Radford et al., "Unsupervised Representation Learning with Deep '
+    'Convolutional Generative Adversarial Networks", ICLR 2016.',
 )
 
-
-def lsgan(
-    image_shape=(64, 64, 3),
-    latent_dim=100,
-    num_classes=None,
-    generator_args=None,
-    discriminator_args=None,
-    seed=None,
-    **compile_args,
-):
-    recipe = {
-        "loss": "least_squares",
-        "g_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5),
-        "d_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5),
-    }
-    return _dcgan_family(
-        recipe,
-        {},
-        image_shape,
-        latent_dim,
-        num_classes,
-        generator_args,
-        discriminator_args,
-        seed,
-        compile_args,
-    )
-
-
-lsgan.__doc__ = (
-    """LSGAN: least squares loss with targets a=0, b=c=1, Adam(2e-4, beta_1=0.5).
-"""
-    + _ARGS_DOC
-    + """
-    Reference:
-        Mao et al., "Least Squares Generative Adversarial Networks", ICCV 2017.
-"""
+lsgan = _convolutional_preset(
+    "lsgan",
+    lambda: {"loss": "least_squares", **_adam(2e-4, 0.5)},
+    {},
+    "LSGAN: least squares loss with targets a=0, b=c=1, Adam(2e-4, beta_1=0.5).",
+    'Mao et al., "Least Squares Generative Adversarial Networks", ICCV 2017.',
 )
 
-
-def wgan(
-    image_shape=(64, 64, 3),
-    latent_dim=100,
-    num_classes=None,
-    generator_args=None,
-    discriminator_args=None,
-    seed=None,
-    **compile_args,
-):
-    recipe = {
+wgan = _convolutional_preset(
+    "wgan",
+    lambda: {
         "loss": "wasserstein",
         "g_optimizer": keras.optimizers.RMSprop(5e-5),
         "d_optimizer": keras.optimizers.RMSprop(5e-5),
         "d_steps": 5,
         "weight_clip": 0.01,
-    }
-    return _dcgan_family(
-        recipe,
-        {},
-        image_shape,
-        latent_dim,
-        num_classes,
-        generator_args,
-        discriminator_args,
-        seed,
-        compile_args,
-    )
-
-
-wgan.__doc__ = (
-    """WGAN: Wasserstein loss, critic weights clipped to 0.01, 5 critic steps per
-    generator step, RMSprop(5e-5), on the DCGAN networks (batch norm in the
-    critic, as in the paper). Each batch is split into 5 critic batches.
-"""
-    + _ARGS_DOC
-    + """
-    Reference:
-        Arjovsky et al., "Wasserstein Generative Adversarial Networks", ICML
-        2017.
-"""
+    },
+    {},
+    "WGAN: Wasserstein loss, critic weights clipped to 0.01, 5 critic steps per\n"
+    "    generator step, RMSprop(5e-5), on the DCGAN networks (batch norm in the\n"
+    "    critic, as in the paper). Each batch is split into 5 critic batches.",
+    'Arjovsky et al., "Wasserstein Generative Adversarial Networks", ICML 2017.',
 )
 
-
-def wgan_gp(
-    image_shape=(64, 64, 3),
-    latent_dim=100,
-    num_classes=None,
-    generator_args=None,
-    discriminator_args=None,
-    seed=None,
-    **compile_args,
-):
-    recipe = {
+wgan_gp = _convolutional_preset(
+    "wgan_gp",
+    lambda: {
         "loss": "wasserstein",
-        "g_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
-        "d_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+        **_adam(1e-4, 0.0, 0.9),
         "d_steps": 5,
         "penalties": [GradientPenalty(weight=10.0)],
-    }
-    return _dcgan_family(
-        recipe,
-        {"normalization": "layer"},
-        image_shape,
-        latent_dim,
-        num_classes,
-        generator_args,
-        discriminator_args,
-        seed,
-        compile_args,
-    )
-
-
-wgan_gp.__doc__ = (
-    """WGAN-GP: Wasserstein loss with a gradient penalty of weight 10, 5 critic
-    steps, Adam(1e-4, beta_1=0, beta_2=0.9); the critic uses layer
-    normalisation instead of batch norm, which would break the per-sample
-    penalty.
-"""
-    + _ARGS_DOC
-    + """
-    Reference:
-        Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017.
-"""
+    },
+    {"normalization": "layer"},
+    "WGAN-GP: Wasserstein loss with a gradient penalty of weight 10, 5 critic\n"
+    "    steps, Adam(1e-4, beta_1=0, beta_2=0.9); the critic uses layer\n"
+    "    normalisation instead of batch norm, which would break the per-sample\n"
+    "    penalty.",
+    'Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017.',
 )
 
-
-def sngan(
-    image_shape=(64, 64, 3),
-    latent_dim=100,
-    num_classes=None,
-    generator_args=None,
-    discriminator_args=None,
-    seed=None,
-    **compile_args,
-):
-    recipe = {
-        "loss": "hinge",
-        "g_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.9),
-        "d_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.9),
-        "d_steps": 5,
-    }
-    return _dcgan_family(
-        recipe,
-        {"spectral_norm": True, "normalization": None},
-        image_shape,
-        latent_dim,
-        num_classes,
-        generator_args,
-        discriminator_args,
-        seed,
-        compile_args,
-    )
-
-
-sngan.__doc__ = (
-    """SNGAN: hinge loss, spectral normalisation of every discriminator layer and no
-    other normalisation in it, 5 discriminator steps, Adam(2e-4, beta_1=0,
-    beta_2=0.9).
-"""
-    + _ARGS_DOC
-    + """
-    Reference:
-        Miyato et al., "Spectral Normalization for Generative Adversarial
-        Networks", ICLR 2018.
-"""
+sngan = _convolutional_preset(
+    "sngan",
+    lambda: {"loss": "hinge", **_adam(2e-4, 0.0, 0.9), "d_steps": 5},
+    {"spectral_norm": True, "normalization": None},
+    "SNGAN: hinge loss, spectral normalisation of every discriminator layer and no\n"
+    "    other normalisation in it, 5 discriminator steps, Adam(2e-4, beta_1=0,\n"
+    "    beta_2=0.9).",
+    'Miyato et al., "Spectral Normalization for Generative Adversarial Networks", ICLR 2018.',
 )
 
 
