@@ -178,6 +178,8 @@ class DCGANGenerator(keras.Model):
 
         # === Config ===
         self.latent_dim = latent_dim
+        # The tanh output: training data must be scaled to this range.
+        self.output_range = (-1.0, 1.0)
         self.image_shape = image_shape
         self.base_filters = base_filters
         self.num_classes = num_classes

@@ -107,6 +107,8 @@ class DenseGenerator(keras.Model):
 
         # === Config ===
         self.latent_dim = latent_dim
+        # The tanh output: training data must be scaled to this range.
+        self.output_range = (-1.0, 1.0)
         self.image_shape = image_shape
         self.hidden_units = hidden_units
         self.use_batch_norm = use_batch_norm

@@ -455,7 +455,7 @@ class AdversarialModel(keras.Model):
                 f"Training samples must have shape (batch, *{self.image_shape}) "
                 f"to match the generator. Received: shape={tuple(real.shape)}"
             )
-        real = ops.cast(real, self.compute_dtype)
+        real = self._check_range(ops.cast(real, self.compute_dtype))
         if not self.conditional:
             return real, None
         if labels is None:
@@ -482,6 +482,27 @@ class AdversarialModel(keras.Model):
         )
         with tf.control_dependencies([count]):
             return real, self._check_labels(labels)
+
+    def _check_range(self, real):
+        """Checks the samples lie in the generator's `output_range`, when it has one."""
+        bounds = getattr(self.generator, "output_range", None)
+        if bounds is None:
+            return real
+        low, high = bounds
+        tolerance = 1e-3 * (high - low)
+        smallest, largest = ops.min(real), ops.max(real)
+        check = tf.debugging.Assert(
+            ops.logical_and(smallest >= low - tolerance, largest <= high + tolerance),
+            [
+                f"Training samples must lie in [{low}, {high}], the range of the generator's "
+                "output; scale them first (keras_gans.data does). Received values from",
+                smallest,
+                "to",
+                largest,
+            ],
+        )
+        with tf.control_dependencies([check]):
+            return tf.identity(real)
 
     def _check_labels(self, labels):
         if self.num_classes is None:

@@ -713,3 +713,26 @@ class BadBatchTest(tf.test.TestCase):
         for bad in (0, -1, 2.5):
             with self.assertRaisesRegex(ValueError, f"batch_size={bad}"):
                 gan.generate(2, labels=0, batch_size=bad)
+
+
+class DataRangeTest(tf.test.TestCase):
+    def test_unscaled_images_for_a_tanh_generator(self):
+        gan = tiny_gan()
+        gan.generator.output_range = (-1.0, 1.0)  # as the builders declare
+        with self.assertRaisesRegex(
+            tf.errors.InvalidArgumentError, r"must lie in \[-1.0, 1.0\].*from.*0.*to.*255"
+        ):
+            gan.fit(
+                np.full((4, *IMAGE_SHAPE), 255.0, "float32")
+                * np.linspace(0, 1, 4)[:, None, None, None],
+                batch_size=4,
+                verbose=0,
+            )
+        gan.fit(tiny_images(4), batch_size=4, verbose=0)  # scaled data trains
+
+    def test_builders_declare_their_range(self):
+        from keras_gans.architectures import DCGANGenerator
+        from keras_gans.architectures import DenseGenerator
+
+        self.assertEqual(DCGANGenerator(8, (28, 28, 1), base_filters=2).output_range, (-1.0, 1.0))
+        self.assertEqual(DenseGenerator(8, (4, 4, 1), hidden_units=(4,)).output_range, (-1.0, 1.0))
