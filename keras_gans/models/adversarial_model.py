@@ -595,13 +595,19 @@ class AdversarialModel(keras.Model):
         Adds a `keras_gans.callbacks.TerminateOnDivergence` to the callbacks
         unless they hold one: training stops after an epoch whose losses are
         not finite, and the model goes back to its state at the end of the
-        last finite epoch.
+        last finite epoch. A `tf.data.Dataset` is taken in its own order (it
+        shuffles itself).
         """
         from keras_gans.callbacks import TerminateOnDivergence
 
         callbacks = list(kwargs.pop("callbacks", None) or [])
         if not any(isinstance(c, TerminateOnDivergence) for c in callbacks):
             callbacks.append(TerminateOnDivergence())
+        data = args[0] if args else kwargs.get("x")
+        if isinstance(data, tf.data.Dataset) and "shuffle" not in kwargs and len(args) < 8:
+            # A dataset shuffles itself (keras_gans.data does); Keras would only
+            # warn that its own `shuffle=True` default is ignored.
+            kwargs["shuffle"] = False
         return super().fit(*args, callbacks=callbacks, **kwargs)
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):

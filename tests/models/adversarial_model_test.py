@@ -1,4 +1,5 @@
 import os
+import warnings
 from unittest import mock
 
 import keras
@@ -736,3 +737,12 @@ class DataRangeTest(tf.test.TestCase):
 
         self.assertEqual(DCGANGenerator(8, (28, 28, 1), base_filters=2).output_range, (-1.0, 1.0))
         self.assertEqual(DenseGenerator(8, (4, 4, 1), hidden_units=(4,)).output_range, (-1.0, 1.0))
+
+
+class FitDefaultsTest(tf.test.TestCase):
+    def test_a_dataset_is_not_reshuffled_and_raises_no_warning(self):
+        gan = tiny_gan()
+        dataset = tf.data.Dataset.from_tensor_slices(tiny_images(8)).batch(4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            gan.fit(dataset, epochs=1, verbose=0)
