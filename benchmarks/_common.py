@@ -109,6 +109,12 @@ def load_warning(env):
     return None
 
 
+def report_start(payload):
+    """The first lines of a report: the load warning, when there is one."""
+    warning = load_warning(payload["environment"])
+    return [f"**{warning}**", ""] if warning else []
+
+
 def apply_quick(args, parser, overrides):
     """Sets the `--quick` values of the flags the user left at their defaults."""
     for name, value in overrides.items():

@@ -212,10 +212,7 @@ def measure_fid(gan, args):
 
 
 def report(payload):
-    lines = []
-    warning = _common.load_warning(payload["environment"])
-    if warning:
-        lines += [f"**{warning}**", ""]
+    lines = _common.report_start(payload)
     config = payload["config"]
     lines.append(
         f"Generator: {config['model']}; median of {config['repeats']} windows of about "

@@ -194,10 +194,7 @@ def train_rate_from_file(path, impl):
 
 
 def report(payload):
-    lines = []
-    warning = _common.load_warning(payload["environment"])
-    if warning:
-        lines += [f"**{warning}**", ""]
+    lines = _common.report_start(payload)
     config = payload["config"]
     lines.append(
         f"{payload['data']['files']} files ({payload['data']['megabytes']:.1f} MB) from "

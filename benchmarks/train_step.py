@@ -664,10 +664,7 @@ def summarize(runs, flops, matmul_rate):
 
 
 def report(payload):
-    lines = []
-    warning = _common.load_warning(payload["environment"])
-    if warning:
-        lines += [f"**{warning}**", ""]
+    lines = _common.report_start(payload)
     config = payload["config"]
     lines.append(
         f"Batch size {config['batch_size']}, median of {config['repeats']} windows "
