@@ -5,6 +5,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.data.pipeline import _build_indexed_pipeline
 from keras_gans.data.pipeline import _build_pipeline
 from keras_gans.data.pipeline import _check_image_args
 from keras_gans.data.pipeline import _check_pipeline_args
@@ -126,13 +127,18 @@ def from_arrays(
         batch_size: int. Images per batch. Defaults to `64`.
         shuffle: bool. Whether to shuffle the images, anew each epoch. Defaults
             to `True`.
-        seed: int or None. Seed of the shuffle: the same seed gives the same order.
+        seed: int or None. Seed of the shuffle: the same seed gives the same
+            order. Each epoch is a permutation keyed by the seed and the epoch
+            (`keras_gans.data.position`), so `AdversarialModel.fit` replays it
+            in a run resumed from a backup. `None` draws a seed.
             Defaults to `None`.
         drop_remainder: bool. Whether to drop the last batch if it is smaller than
             `batch_size`, so that every batch has a static shape. `batch_size`
             must then not exceed `N`. Defaults to `True`.
         shuffle_buffer_size: int or None. Shuffle buffer size; `None` shuffles the
-            whole dataset. Defaults to `None`.
+            whole dataset by a permutation. A size gives `tf.data`'s buffered
+            shuffle instead, whose order is not replayed by a resumed run.
+            Defaults to `None`.
         image_size: int or None. If given, images are centre-cropped to a square
             (if they are not square) and resized to `image_size` x `image_size`
             in the pipeline with an antialiased bilinear filter, e.g. `32` to give
@@ -175,6 +181,15 @@ def from_arrays(
         def load_fn(index):
             return load_image(index), tf.gather(label_tensor, index)
 
+    if shuffle_buffer_size is None:
+        return _build_indexed_pipeline(
+            load_fn,
+            num_examples=num_examples,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            drop_remainder=drop_remainder,
+        )
     return _build_pipeline(
         tf.data.Dataset.range(num_examples),
         load_fn,

@@ -4,6 +4,7 @@ import os
 
 import tensorflow as tf
 
+from keras_gans.data.pipeline import _build_indexed_pipeline
 from keras_gans.data.pipeline import _build_pipeline
 from keras_gans.data.pipeline import _check_image_args
 from keras_gans.data.pipeline import _check_pipeline_args
@@ -109,7 +110,10 @@ def from_folder(
         batch_size: int. Images per batch. Defaults to `64`.
         shuffle: bool. Whether to shuffle the files, anew each epoch. Defaults to
             `True`.
-        seed: int or None. Seed of the shuffle: the same seed gives the same order.
+        seed: int or None. Seed of the shuffle: the same seed gives the same
+            order. Each epoch is a permutation keyed by the seed and the epoch
+            (`keras_gans.data.position`), so `AdversarialModel.fit` replays it
+            in a run resumed from a backup. `None` draws a seed.
             Defaults to `None`.
         drop_remainder: bool. Whether to drop the last batch if it is smaller than
             `batch_size`. `batch_size` must then not exceed the number of files.
@@ -118,7 +122,10 @@ def from_folder(
             first epoch (`image_size**2 * channels` bytes each); the shuffle then
             uses a buffer of decoded images. Defaults to `False`.
         shuffle_buffer_size: int or None. Shuffle buffer size; `None` shuffles all
-            files (or, with `cache=True`, up to 10,000 images). Defaults to `None`.
+            files by a permutation (or, with `cache=True`, up to 10,000 images
+            through a buffer). A size, or `cache=True`, gives `tf.data`'s
+            buffered shuffle, whose order is not replayed by a resumed run.
+            Defaults to `None`.
 
     Returns:
         A `tf.data.Dataset` of float32 batches `(B, image_size, image_size,
@@ -154,6 +161,16 @@ def from_folder(
         image = tf.ensure_shape(image, (None, None, channels))
         return _crop_and_resize(image, image_size, crop, crop_size)
 
+    if not cache and shuffle_buffer_size is None:
+        file_tensor = tf.constant(files)
+        return _build_indexed_pipeline(
+            lambda index: load_fn(tf.gather(file_tensor, index)),
+            num_examples=len(files),
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            drop_remainder=drop_remainder,
+        )
     return _build_pipeline(
         tf.data.Dataset.from_tensor_slices(files),
         load_fn,

@@ -3,8 +3,10 @@
 Every source (arrays, `.npz` files, image folders, TFDS) describes itself as a
 `tf.data.Dataset` of cheap elements (indices, file names, or TFDS examples) and a
 `load_fn` that turns one element into a uint8 (or already scaled float) image, and
-optionally an int32 label, using TensorFlow ops only. `_build_pipeline` then applies
-the same steps to all of them:
+optionally an int32 label, using TensorFlow ops only. Sources with random access
+(arrays, files) go through `_build_indexed_pipeline`, whose order is positioned by
+the training step (`keras_gans.data.position`). `_build_pipeline` applies the same
+steps to the others (TFDS, caches, explicit shuffle buffers):
 
     shuffle (buffer, seed) -> map(load_fn, scale to [-1, 1]) -> batch -> prefetch
 
@@ -16,6 +18,8 @@ With `cache=True` the decoded uint8 images are cached before the shuffle instead
 import numbers
 
 import tensorflow as tf
+
+from keras_gans.data.position import positioned_pipeline
 
 # Shuffle buffer used by default when the elements being shuffled are images (TFDS
 # examples, or cached decoded images) rather than indices or file names: 10,000
@@ -152,6 +156,48 @@ def _scale_element(*element):
     return _to_unit_range(image), label
 
 
+def _check_batch_fits(batch_size, num_examples, drop_remainder):
+    """Raise `ValueError` when `drop_remainder` would leave no batch at all."""
+    if drop_remainder and num_examples is not None and batch_size > num_examples:
+        raise ValueError(
+            f"`batch_size` ({batch_size}) is larger than the number of examples "
+            f"({num_examples}), so with drop_remainder=True no batch would be produced. "
+            "Pass a smaller batch_size or drop_remainder=False. "
+            f"Received: batch_size={batch_size}, num_examples={num_examples}"
+        )
+
+
+def _scale_loaded(loaded):
+    """Scale what a `load_fn` returned: an image or an `(image, label)` tuple."""
+    if isinstance(loaded, tuple):
+        return _scale_element(*loaded)
+    return _scale_element(loaded)
+
+
+def _build_indexed_pipeline(load_fn, *, num_examples, batch_size, shuffle, seed, drop_remainder):
+    """Load, scale, batch and prefetch examples 0..num_examples-1 in positioned order.
+
+    The order of each epoch is a permutation keyed by the seed and the epoch
+    (`keras_gans.data.position`), so a resumed training replays it.
+
+    Args:
+        load_fn: function of an int64 index returning a uint8 or float image, or
+            an `(image, label)` tuple; TensorFlow ops only.
+        num_examples: int. Number of examples.
+        batch_size, shuffle, seed, drop_remainder: as `_build_pipeline`.
+    """
+    _check_batch_fits(batch_size, num_examples, drop_remainder)
+    return positioned_pipeline(
+        load_fn,
+        num_examples=num_examples,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        drop_remainder=drop_remainder,
+        map_fn=_scale_loaded,
+    )
+
+
 def _build_pipeline(
     dataset,
     load_fn,
@@ -186,13 +232,7 @@ def _build_pipeline(
         cheap_elements: bool. Whether the source elements are cheap to hold
             (indices, file names) so that a full shuffle buffer is the default.
     """
-    if drop_remainder and num_examples is not None and batch_size > num_examples:
-        raise ValueError(
-            f"`batch_size` ({batch_size}) is larger than the number of examples "
-            f"({num_examples}), so with drop_remainder=True no batch would be produced. "
-            "Pass a smaller batch_size or drop_remainder=False. "
-            f"Received: batch_size={batch_size}, num_examples={num_examples}"
-        )
+    _check_batch_fits(batch_size, num_examples, drop_remainder)
     if shuffle_buffer_size is None:
         if cheap_elements and not cache and num_examples is not None:
             shuffle_buffer_size = num_examples
@@ -208,10 +248,7 @@ def _build_pipeline(
     else:
 
         def map_fn(*element):
-            loaded = load_fn(*element)
-            if isinstance(loaded, tuple):
-                return _scale_element(*loaded)
-            return _scale_element(loaded)
+            return _scale_loaded(load_fn(*element))
 
     if shuffle:
         dataset = dataset.shuffle(shuffle_buffer_size, seed=seed, reshuffle_each_iteration=True)

@@ -203,6 +203,16 @@ class AdversarialModel(keras.Model):
         self.num_classes = None if num_classes is None else int(num_classes)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # Batches trained on, over every `fit`. Saved with the weights, it tells
+        # a resumed run where its data stopped (keras_gans.data.position).
+        self.trained_steps = self.add_weight(
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+            name="trained_steps",
+        )
         self.built = True
 
     @property
@@ -597,13 +607,28 @@ class AdversarialModel(keras.Model):
         not finite, and the model goes back to its state at the end of the
         last finite epoch. A `tf.data.Dataset` is taken in its own order (it
         shuffles itself).
+
+        A dataset of `keras_gans.data` (`from_arrays`, `from_folder`) is
+        positioned at `trained_steps` at the start of each epoch, so each
+        epoch's order follows from the seed and the step count: a run resumed
+        by `keras.callbacks.BackupAndRestore`, also from a backup made within
+        an epoch (`save_freq=N`), trains on the batches the uninterrupted run
+        would have trained on, and ends after as many steps. (Not with
+        `steps_per_epoch`, nor with `steps_per_execution` > 1 from a backup
+        made within an epoch.)
         """
         from keras_gans.callbacks import TerminateOnDivergence
+        from keras_gans.data.position import data_position
+        from keras_gans.data.position import data_position_callbacks
 
         callbacks = list(kwargs.pop("callbacks", None) or [])
         if not any(isinstance(c, TerminateOnDivergence) for c in callbacks):
             callbacks.append(TerminateOnDivergence())
         data = args[0] if args else kwargs.get("x")
+        position = data_position(data)
+        if position is not None and kwargs.get("steps_per_epoch") is None and len(args) < 13:
+            front, back = data_position_callbacks(position)
+            callbacks = [front, *callbacks, back]
         if isinstance(data, tf.data.Dataset) and "shuffle" not in kwargs and len(args) < 8:
             # A dataset shuffles itself (keras_gans.data does); Keras would only
             # warn that its own `shuffle=True` default is ignored.
@@ -618,6 +643,7 @@ class AdversarialModel(keras.Model):
         return None
 
     def train_step(self, data):
+        self.trained_steps.assign_add(1)
         real, labels = self._unpack(data)
         if self.update == "simultaneous":
             return self._simultaneous_step(real, labels)
@@ -907,7 +933,8 @@ class AdversarialModel(keras.Model):
     def load_own_variables(self, store):
         own = self._trainable_variables + self._non_trainable_variables
         for i, variable in enumerate(own):
-            variable.assign(store[f"{i}"])
+            if f"{i}" in store:  # files written before `trained_steps` lack it
+                variable.assign(store[f"{i}"])
         if SEED_STATE_KEY in store:
             self.seed_generator.state.assign(store[SEED_STATE_KEY])
 

@@ -1,0 +1,201 @@
+"""Epoch orders that depend on the training step, so a resumed run replays them.
+
+`tf.data`'s `shuffle(reshuffle_each_iteration=True)` draws each epoch's order
+from a seed that advances with every iterator made of the dataset, so the order
+of epoch 3 depends on how many iterators the process made before it (Keras'
+`fit` makes two per epoch), and a process restarted from a backup sees other
+orders than the process it replaces.
+
+The datasets of `keras_gans.data.from_arrays` and `from_folder` (without
+`cache` or a `shuffle_buffer_size`) instead carry a `DataPosition`: the index
+of the batch their next pass starts at, counted over the whole training. A pass
+starting at batch `p` of a dataset of `n` batches per epoch is
+
+    epoch e = p // n: the examples in the permutation keyed by (seed, e),
+    from batch p % n on, then those of epoch e + 1, for n batches in all,
+
+where the permutation is `tf.random.experimental.index_shuffle`, a pure
+function of its key. `AdversarialModel.fit` sets the position from the model's
+`trained_steps` at the start of every epoch (`data_position_callbacks`), so the
+order of every batch is a function of the step it is trained at: a run resumed
+by `keras.callbacks.BackupAndRestore`, even from a backup made in the middle of
+an epoch, replays the batches the uninterrupted run trained on.
+
+A dataset that nothing positions (iterated by hand, trained by another
+model's `fit`, or transformed before `fit`) keys each pass by the number of
+passes it has begun in this process instead: pass 1, 2, 3... of the same seed
+give the same orders in every process.
+"""
+
+import random
+
+import keras
+import tensorflow as tf
+
+# Position of a dataset that nothing positions.
+UNPOSITIONED = -1
+
+
+class DataPosition:
+    """The first batch of a dataset's next pass, counted over the whole training.
+
+    Args:
+        batches_per_epoch: int. Batches in one epoch of the dataset.
+
+    Attributes:
+        batches_per_epoch: int.
+        variable: int64 `tf.Variable`, read when a pass produces its first
+            batch; `UNPOSITIONED` (-1) when nothing positions the dataset.
+        passes: int64 `tf.Variable`. Unpositioned passes made so far.
+    """
+
+    def __init__(self, batches_per_epoch):
+        self.batches_per_epoch = int(batches_per_epoch)
+        with tf.init_scope():
+            self.variable = tf.Variable(
+                UNPOSITIONED, dtype=tf.int64, trainable=False, name="data_position"
+            )
+            self.passes = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_passes")
+
+    def set(self, batch):
+        self.variable.assign(batch)
+
+    def release(self):
+        self.variable.assign(UNPOSITIONED)
+
+
+def positioned_pipeline(
+    load_fn, *, num_examples, batch_size, shuffle, seed, drop_remainder, map_fn
+):
+    """Builds the pass described in the module docstring over indices 0..n-1.
+
+    Args:
+        load_fn: function of an int64 index returning what `map_fn` takes.
+        num_examples: int. Number of examples.
+        batch_size: int.
+        shuffle: bool. Whether the order is a permutation (else 0..n-1).
+        seed: int or None. Key of the permutations; None draws one now.
+        drop_remainder: bool. Whether each epoch drops its last, smaller batch.
+        map_fn: function turning `load_fn`'s output into a training element.
+
+    Returns:
+        The `tf.data.Dataset`, with a `DataPosition` as `_keras_gans_position`.
+    """
+    if drop_remainder:
+        batches_per_epoch = num_examples // batch_size
+    else:
+        batches_per_epoch = -(-num_examples // batch_size)
+    position = DataPosition(batches_per_epoch)
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**31)
+    max_index = num_examples - 1
+
+    def epoch_batches(key, skip_examples):
+        indices = tf.data.Dataset.range(num_examples)
+        if shuffle:
+            seeds = tf.stack([tf.constant(seed, tf.int64), key])
+            indices = indices.map(
+                lambda i: tf.random.experimental.index_shuffle(i, seeds, max_index)
+            )
+        indices = indices.skip(skip_examples)
+        elements = indices.map(lambda i: map_fn(load_fn(i)), num_parallel_calls=tf.data.AUTOTUNE)
+        return elements.batch(batch_size, drop_remainder=drop_remainder)
+
+    def one_pass(_):
+        start = position.variable.read_value()
+        epoch = tf.maximum(start, 0) // batches_per_epoch
+        # Positioned passes are keyed by their epoch, unpositioned ones by a
+        # count of the passes made; the two families of keys never meet.
+        key = tf.cond(
+            start >= 0,
+            lambda: 2 * epoch,
+            lambda: 2 * position.passes.assign_add(1) - 1,
+        )
+        skip = tf.where(start >= 0, start % batches_per_epoch, 0) * batch_size
+        # A pass that starts inside an epoch ends inside the next one.
+        return epoch_batches(key, skip).concatenate(epoch_batches(key + 2, 0))
+
+    # `flat_map` runs `one_pass` when a pass produces its first batch, not when
+    # its iterator is made: iterators that are made and dropped (Keras' `fit`
+    # makes one at the end of each epoch) count for nothing.
+    dataset = tf.data.Dataset.from_tensors(0).flat_map(one_pass).take(batches_per_epoch)
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(batches_per_epoch))
+    dataset = dataset.prefetch(tf.data.AUTOTUNE)
+    dataset._keras_gans_position = position
+    return dataset
+
+
+def data_position(dataset):
+    """The `DataPosition` of a `keras_gans.data` dataset, or None."""
+    return getattr(dataset, "_keras_gans_position", None)
+
+
+class _Shared:
+    def __init__(self, position):
+        self.position = position
+        self.resume_at = None  # (epoch, batches already trained in it)
+        self.epoch_end = None  # steps of the current epoch, when it is cut short
+        self.cut_short = False
+
+
+class _OrderFront(keras.callbacks.Callback):
+    """First in the list: positions each epoch, and ends a cut-short epoch."""
+
+    def __init__(self, shared):
+        super().__init__()
+        self._shared = shared
+
+    def on_epoch_begin(self, epoch, logs=None):
+        shared = self._shared
+        steps = int(self.model.trained_steps.numpy())
+        shared.position.set(steps)
+        shared.epoch_end = None
+        shared.cut_short = False
+        if shared.resume_at is not None:
+            resumed_epoch, done = shared.resume_at
+            shared.resume_at = None
+            if epoch == resumed_epoch and done:
+                shared.epoch_end = shared.position.batches_per_epoch - done
+
+    def on_epoch_end(self, epoch, logs=None):
+        # The cut-short epoch is over; training goes on (callbacks after this
+        # one may still stop it).
+        if self._shared.cut_short:
+            self.model.stop_training = False
+            self._shared.cut_short = False
+
+    def on_train_end(self, logs=None):
+        self._shared.position.release()
+
+
+class _OrderBack(keras.callbacks.Callback):
+    """Last in the list: finds where a restored run resumes, and cuts its epoch."""
+
+    def __init__(self, shared):
+        super().__init__()
+        self._shared = shared
+
+    def on_train_begin(self, logs=None):
+        # Runs after `BackupAndRestore` restored the weights and set the epoch
+        # it resumes at. Keras restarts that epoch from its first batch (and
+        # its metadata names epoch 0 after a second crash in one epoch); the
+        # restored step count says exactly where the run stopped.
+        if getattr(self.model, "_initial_epoch", None) is None:
+            return
+        steps = int(self.model.trained_steps.numpy())
+        epoch, done = divmod(steps, self._shared.position.batches_per_epoch)
+        self.model._initial_epoch = epoch
+        self._shared.resume_at = (epoch, done)
+
+    def on_train_batch_end(self, batch, logs=None):
+        shared = self._shared
+        if shared.epoch_end is not None and batch + 1 >= shared.epoch_end:
+            if not self.model.stop_training:
+                self.model.stop_training = True
+                shared.cut_short = True
+
+
+def data_position_callbacks(position):
+    """The callbacks `AdversarialModel.fit` puts first and last in the list."""
+    shared = _Shared(position)
+    return _OrderFront(shared), _OrderBack(shared)

@@ -1,0 +1,156 @@
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import keras_gans
+from keras_gans.data.position import data_position
+from tests.testing import tiny_gan
+from tests.testing import tiny_images
+
+
+def _labelled(n=10, batch_size=3, **kwargs):
+    """A dataset whose labels 0..n-1 name its images."""
+    images = np.zeros((n, 2, 2, 1), np.uint8)
+    return keras_gans.data.from_arrays(images, np.arange(n), batch_size=batch_size, **kwargs)
+
+
+def _batches(dataset):
+    """The labels of each batch of one pass, as lists."""
+    return [batch[1].numpy().tolist() for batch in dataset]
+
+
+def _at(dataset, batch):
+    data_position(dataset).set(batch)
+    return _batches(dataset)
+
+
+class PositionedOrderTest(tf.test.TestCase):
+    def test_each_epoch_is_a_new_permutation(self):
+        dataset = _labelled(12, seed=4)  # 4 batches per epoch
+        self.assertEqual(int(dataset.cardinality()), 4)
+        epochs = [_at(dataset, 4 * e) for e in range(3)]
+        for batches in epochs:
+            self.assertEqual(sorted(sum(batches, [])), list(range(12)))
+        self.assertNotEqual(epochs[0], epochs[1])
+        self.assertNotEqual(epochs[1], epochs[2])
+
+    def test_order_is_a_function_of_seed_and_position(self):
+        first, second, other = _labelled(seed=4), _labelled(seed=4), _labelled(seed=5)
+        for position in (0, 3, 7):
+            self.assertEqual(_at(first, position), _at(second, position))
+        self.assertNotEqual(_at(first, 0), _at(other, 0))
+        # Iterators made and dropped, and passes read before, change nothing.
+        for _ in range(3):
+            iter(first)
+        _batches(first)
+        self.assertEqual(_at(first, 3), _at(second, 3))
+
+    def test_a_pass_from_within_an_epoch_runs_into_the_next(self):
+        dataset = _labelled(12, seed=4)
+        epoch_1, epoch_2 = _at(dataset, 4), _at(dataset, 8)
+        self.assertEqual(_at(dataset, 6), epoch_1[2:] + epoch_2[:2])
+        self.assertEqual(_at(dataset, 11), epoch_2[3:] + _at(dataset, 12)[:3])
+
+    def test_partial_last_batches_stay_within_their_epoch(self):
+        dataset = _labelled(10, seed=4, drop_remainder=False)  # 3 + 3 + 3 + 1
+        self.assertEqual(int(dataset.cardinality()), 4)
+        epoch_0, epoch_1 = _at(dataset, 0), _at(dataset, 4)
+        self.assertEqual([len(b) for b in epoch_0], [3, 3, 3, 1])
+        self.assertEqual(_at(dataset, 2), epoch_0[2:] + epoch_1[:2])
+
+    def test_unshuffled_order_is_skipped_into(self):
+        dataset = _labelled(9, shuffle=False)
+        self.assertEqual(_at(dataset, 0), [[0, 1, 2], [3, 4, 5], [6, 7, 8]])
+        self.assertEqual(_at(dataset, 4), [[3, 4, 5], [6, 7, 8], [0, 1, 2]])
+
+    def test_unpositioned_passes_are_keyed_by_their_count(self):
+        first, second = _labelled(seed=4), _labelled(seed=4)
+        passes = [_batches(first) for _ in range(3)]
+        self.assertNotEqual(passes[0], passes[1])
+        self.assertNotEqual(passes[1], passes[2])
+        for _ in range(5):  # iterators that yield nothing are not passes
+            iter(second)
+        self.assertEqual([_batches(second) for _ in range(3)], passes)
+        # Positioned and unpositioned keys differ.
+        self.assertNotIn(_at(first, 0), passes)
+        data_position(first).release()
+        self.assertNotEqual(_batches(first), passes[2])
+
+    def test_folder_datasets_are_positioned(self):
+        folder = self.get_temp_dir()
+        for i in range(6):
+            pixels = tf.fill((4, 4, 3), tf.constant(40 * i, tf.uint8))
+            with open(os.path.join(folder, f"{i}.png"), "wb") as f:
+                f.write(tf.io.encode_png(pixels).numpy())
+        dataset = keras_gans.data.from_folder(folder, image_size=4, batch_size=2, seed=1)
+        self.assertIsNotNone(data_position(dataset))
+
+        def values(batches):
+            return [
+                np.round((b[:, 0, 0, 0] + 1) * 127.5 / 40).astype(int).tolist() for b in batches
+            ]
+
+        data_position(dataset).set(0)
+        epoch_0 = values(dataset)
+        data_position(dataset).set(3)
+        epoch_1 = values(dataset)
+        self.assertEqual(sorted(sum(epoch_0, [])), list(range(6)))
+        self.assertNotEqual(epoch_0, epoch_1)
+        data_position(dataset).set(1)
+        self.assertEqual(values(dataset), epoch_0[1:] + epoch_1[:1])
+
+    def test_buffered_and_cached_pipelines_are_not_positioned(self):
+        self.assertIsNone(data_position(_labelled(shuffle_buffer_size=4)))
+        self.assertIsNone(data_position(_labelled().map(lambda x, y: (x, y))))
+        self.assertIsNone(data_position(None))
+
+
+class FitPositionsTest(tf.test.TestCase):
+    def test_fit_positions_each_epoch_at_the_step_count(self):
+        images = tiny_images(16)
+        dataset = keras_gans.data.from_arrays(images, batch_size=4, seed=2)
+        gan = tiny_gan()
+        positions = []
+        gan.fit(
+            dataset,
+            epochs=3,
+            verbose=0,
+            callbacks=[
+                keras.callbacks.LambdaCallback(
+                    on_epoch_begin=lambda epoch, logs: positions.append(
+                        int(data_position(dataset).variable.numpy())
+                    )
+                )
+            ],
+        )
+        self.assertEqual(positions, [0, 4, 8])
+        self.assertEqual(int(gan.trained_steps.numpy()), 12)
+        # A second fit goes on from the step count, and the position is
+        # released after training.
+        gan.fit(dataset, epochs=1, verbose=0)
+        self.assertEqual(int(gan.trained_steps.numpy()), 16)
+        self.assertEqual(int(data_position(dataset).variable.numpy()), -1)
+
+    def test_fit_trains_on_the_positioned_batches(self):
+        # Two models fit on the same data and seed: the batches follow from the
+        # step count, so the weights agree; with another seed they do not.
+        def trained(seed, epochs_per_fit):
+            gan = tiny_gan(seed=7)
+            dataset = keras_gans.data.from_arrays(tiny_images(16), batch_size=4, seed=seed)
+            for _ in range(4 // epochs_per_fit):
+                gan.fit(dataset, epochs=epochs_per_fit, verbose=0)
+            return gan.generator.get_weights()
+
+        reference = trained(2, 4)
+        for got, want in zip(trained(2, 1), reference, strict=True):
+            self.assertAllClose(got, want, rtol=0, atol=0)
+        self.assertNotAllClose(trained(3, 4)[0], reference[0])
+
+    def test_steps_per_epoch_leaves_the_dataset_unpositioned(self):
+        dataset = keras_gans.data.from_arrays(tiny_images(16), batch_size=4, seed=2)
+        gan = tiny_gan()
+        gan.fit(dataset.repeat(), epochs=2, steps_per_epoch=3, verbose=0)
+        gan.fit(dataset, epochs=1, steps_per_epoch=4, verbose=0)
+        self.assertEqual(int(gan.trained_steps.numpy()), 10)
