@@ -40,6 +40,14 @@ def _atomically(save, filepath, overwrite, **kwargs):
     return result
 
 
+def _bind(method, model, args, kwargs):
+    """The arguments of a call to a `keras.Model` method, by name (self left out)."""
+    arguments = inspect.signature(method).bind(model, *args, **kwargs).arguments
+    del arguments["self"]
+    extra = arguments.pop("kwargs", {})
+    return {**arguments, **extra}
+
+
 def _single(tensors):
     return tensors[0] if len(tensors) == 1 else list(tensors)
 
@@ -621,19 +629,94 @@ class AdversarialModel(keras.Model):
         from keras_gans.data.position import data_position
         from keras_gans.data.position import data_position_callbacks
 
-        callbacks = list(kwargs.pop("callbacks", None) or [])
+        arguments = _bind(keras.Model.fit, self, args, kwargs)
+        callbacks = list(arguments.pop("callbacks", None) or [])
         if not any(isinstance(c, TerminateOnDivergence) for c in callbacks):
             callbacks.append(TerminateOnDivergence())
-        data = args[0] if args else kwargs.get("x")
-        position = data_position(data)
-        if position is not None and kwargs.get("steps_per_epoch") is None and len(args) < 13:
+        x = arguments.get("x")
+        position = data_position(x)
+        if position is not None and arguments.get("steps_per_epoch") is None:
             front, back = data_position_callbacks(position)
             callbacks = [front, *callbacks, back]
-        if isinstance(data, tf.data.Dataset) and "shuffle" not in kwargs and len(args) < 8:
+        if isinstance(x, tf.data.Dataset) and "shuffle" not in arguments:
             # A dataset shuffles itself (keras_gans.data does); Keras would only
             # warn that its own `shuffle=True` default is ignored.
-            kwargs["shuffle"] = False
-        return super().fit(*args, callbacks=callbacks, **kwargs)
+            arguments["shuffle"] = False
+        if self._checks_need_data_pipeline():
+            arguments["x"] = self._checked_input(x, arguments.get("y"), arguments.get("batch_size"))
+            validation = arguments.get("validation_data")
+            if isinstance(validation, tf.data.Dataset):
+                arguments["validation_data"] = self._checked_input(validation)
+            elif isinstance(validation, (tuple, list)) and validation:
+                self._checked_input(*validation[:2], arguments.get("validation_batch_size"))
+        return super().fit(callbacks=callbacks, **arguments)
+
+    def evaluate(self, *args, **kwargs):
+        """Evaluates the model, as `keras.Model.evaluate`."""
+        arguments = _bind(keras.Model.evaluate, self, args, kwargs)
+        if self._checks_need_data_pipeline() and not arguments.get("_use_cached_eval_dataset"):
+            arguments["x"] = self._checked_input(
+                arguments.get("x"), arguments.get("y"), arguments.get("batch_size")
+            )
+        return super().evaluate(**arguments)
+
+    def _checks_need_data_pipeline(self):
+        """Whether the step's input checks must run before it: XLA drops asserts."""
+        return bool(self.jit_compile) and not self.run_eagerly
+
+    def _checked_input(self, x, y=None, batch_size=None):
+        """Runs the step's input checks outside the XLA-compiled step.
+
+        XLA drops `tf.debugging` asserts, so under `jit_compile` the checks of
+        sample range, label range and count, and batch size against `d_steps`
+        run in the input pipeline instead: mapped over a `tf.data.Dataset`
+        (which keeps its data position), or once over in-memory arrays.
+        Returns what the step should be given instead of `x`.
+        """
+        from keras_gans.data.position import data_position
+
+        if isinstance(x, tf.data.Dataset):
+            position = data_position(x)
+
+            def check(*element):
+                data = element[0] if len(element) == 1 else element
+                checks = self._input_checks(data)
+                with tf.control_dependencies(checks):
+                    return tf.nest.map_structure(tf.identity, data)
+
+            checked = x.map(check)
+            if position is not None:
+                checked._keras_gans_position = position
+            return checked
+        if isinstance(x, (np.ndarray, tf.Tensor)) or keras.ops.is_tensor(x):
+            data = x if y is None else (x, y)
+            self._input_checks(data)  # eager: the asserts raise here
+            count = int(x.shape[0])
+            last = count % (batch_size or 32)
+            if self.update == "alternating" and 0 < last < self.d_steps:
+                raise ValueError(
+                    f"A batch must hold at least d_steps={self.d_steps} samples (one "
+                    f"slice per discriminator step); {count} samples in batches of "
+                    f"{batch_size or 32} leave a last batch of {last}. Drop the last "
+                    "samples or pick another batch_size."
+                )
+        return x
+
+    def _input_checks(self, data):
+        """The tensors that carry the checks of one batch (see `_unpack`)."""
+        real, labels = self._unpack(data)
+        checks = [real] if labels is None else [real, labels]
+        if self.update == "alternating" and self.d_steps > 1:
+            checks.append(
+                tf.debugging.assert_greater_equal(
+                    ops.shape(real)[0],
+                    self.d_steps,
+                    message=f"A batch must hold at least d_steps={self.d_steps} samples "
+                    "(one slice per discriminator step); drop the last, smaller batch "
+                    "(drop_remainder=True).",
+                )
+            )
+        return checks
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         # Keras traces a step on a data batch to create optimizer and metric

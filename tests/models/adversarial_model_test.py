@@ -746,3 +746,58 @@ class FitDefaultsTest(tf.test.TestCase):
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)
             gan.fit(dataset, epochs=1, verbose=0)
+
+
+class XLAInputChecksTest(tf.test.TestCase):
+    """XLA drops `tf.debugging` asserts; under jit_compile the checks run before the step."""
+
+    def test_out_of_range_labels(self):
+        gan = tiny_gan(num_classes=NUM_CLASSES, jit_compile=True)
+        images, bad = tiny_images(8), np.array([0, 1, 2, 3, 0, 1, 2, 0], "int32")
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "must be < num_classes=3"):
+            gan.fit(images, bad, batch_size=4, verbose=0)
+        dataset = tf.data.Dataset.from_tensor_slices((images, -bad)).batch(4)
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "must be >= 0"):
+            gan.fit(dataset, verbose=0)
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "must be < num_classes=3"):
+            gan.evaluate(images, bad, batch_size=4, verbose=0)
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "must be < num_classes=3"):
+            gan.fit(images, bad % 3, batch_size=4, validation_data=(images, bad), verbose=0)
+        self.assertEqual(int(gan.trained_steps.numpy()), 0)  # nothing trained on bad data
+
+    def test_unscaled_images_and_label_count(self):
+        gan = tiny_gan(num_classes=NUM_CLASSES, jit_compile=True)
+        gan.generator.output_range = (-1.0, 1.0)
+        labels = tiny_labels(8)
+        dataset = tf.data.Dataset.from_tensor_slices(tiny_images(8) * 255).batch(4)
+        dataset = tf.data.Dataset.zip(dataset, tf.data.Dataset.from_tensor_slices(labels).batch(4))
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, r"must lie in \[-1.0, 1.0\]"):
+            gan.fit(dataset, verbose=0)
+        mismatched = tf.data.Dataset.zip(
+            tf.data.Dataset.from_tensor_slices(tiny_images(8)).batch(4),
+            tf.data.Dataset.from_tensor_slices(labels).batch(3),
+        )
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "as many class labels"):
+            gan.fit(mismatched, verbose=0)
+
+    def test_small_last_batch_with_d_steps(self):
+        gan = tiny_gan(d_steps=4, jit_compile=True)
+        with self.assertRaisesRegex(ValueError, "last batch of 3"):
+            gan.fit(tiny_images(11), batch_size=4, verbose=0)
+        dataset = tf.data.Dataset.from_tensor_slices(tiny_images(11)).batch(4)
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "drop_remainder"):
+            gan.fit(dataset, verbose=0)
+
+    def test_good_data_trains_as_without_xla_checks(self):
+        import keras_gans
+        from keras_gans.data.position import data_position
+
+        dataset = keras_gans.data.from_arrays(
+            tiny_images(16), tiny_labels(16), batch_size=4, seed=1
+        )
+        gan = tiny_gan(num_classes=NUM_CLASSES, jit_compile=True)
+        checked = gan._checked_input(dataset)
+        self.assertIs(data_position(checked), data_position(dataset))  # still positioned
+        history = gan.fit(dataset, epochs=2, verbose=0)
+        self.assertEqual(int(gan.trained_steps.numpy()), 8)
+        self.assertTrue(np.isfinite(history.history["d_loss"]).all())
