@@ -257,22 +257,50 @@ def test_from_folder_refuses_garbage_files_up_front_by_name(content, stem, exten
         reason = "empty" if not content else f"starts with {content[:4]!r}"
         with pytest.raises(
             ValueError,
-            match=re.escape(f"1 of the 2 image files in '{folder}' are empty or not JPEG/PNG")
+            match=re.escape(f"1 of the 2 image files in '{folder}' are empty, not JPEG/PNG")
             + ".*"
             + re.escape(f"{name} ({reason})"),
         ):
             from_folder(folder, image_size=2, batch_size=1)
 
 
-def test_from_folder_corrupt_file_with_a_valid_signature_fails_only_when_read():
-    # Known gap (docs/errors.md): the up-front check reads only the first bytes,
-    # so a broken PNG passes it and the decoder's error, which names no file,
-    # comes from the pipeline.
+def _encoded(extension, seed):
+    pixels = np.random.default_rng(seed).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    if extension == ".png":
+        return tf.io.encode_png(pixels).numpy()
+    return tf.io.encode_jpeg(pixels, quality=90).numpy()
+
+
+@settings(max_examples=20, deadline=None, database=None)
+@given(
+    extension=st.sampled_from([".png", ".jpg"]),
+    seed=st.integers(0, 2**16),
+    kept=st.floats(0.0, 0.95),
+)
+def test_from_folder_names_files_cut_short_up_front(extension, seed, kept):
+    data = _encoded(extension, seed)
+    cut = data[: max(len(PNG_SIGNATURE), int(len(data) * kept))]  # signature intact
+    marker = "no PNG IEND chunk" if extension == ".png" else "no JPEG end marker"
+    with tempfile.TemporaryDirectory() as folder:
+        with open(os.path.join(folder, "good" + extension), "wb") as f:
+            f.write(data)
+        with open(os.path.join(folder, "cut" + extension), "wb") as f:
+            f.write(cut)
+        with pytest.raises(ValueError, match=re.escape(f"cut{extension} (cut short: {marker})")):
+            from_folder(folder, image_size=2, batch_size=1)
+
+
+def test_from_folder_damage_inside_a_file_fails_when_read():
+    # Known gap (docs/errors.md): a file with an intact start and end passes the
+    # up-front check; the decoder's error, which names no file, comes from the
+    # pipeline.
+    data = bytearray(_encoded(".png", 0))
+    data[len(PNG_SIGNATURE) + 8 : -12] = b"\x00" * (len(data) - len(PNG_SIGNATURE) - 20)
     with tempfile.TemporaryDirectory() as folder:
         with open(os.path.join(folder, "broken.png"), "wb") as f:
-            f.write(PNG_SIGNATURE + b"\x00" * 32)
+            f.write(bytes(data))
         dataset = from_folder(folder, image_size=2, batch_size=1)
-        with pytest.raises(tf.errors.InvalidArgumentError, match="Invalid PNG"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="PNG"):
             next(iter(dataset))
 
 

@@ -13,6 +13,11 @@ from keras_gans.data.pipeline import _crop_and_resize
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# A JPEG ends with its end-of-image marker and a PNG with its IEND chunk, which
+# may be followed by padding: the check looks for them in the last bytes.
+JPEG_END = b"\xff\xd9"
+PNG_END = b"IEND"
+TAIL_BYTES = 4096
 # At most this many bad files are named in an error message.
 MAX_LISTED_FILES = 10
 
@@ -45,28 +50,42 @@ def _list_image_files(path):
 
 
 def _check_signatures(files, path):
-    """Raise `ValueError` naming the files that are empty or not JPEG/PNG.
+    """Raise `ValueError` naming the files that are empty, not JPEG/PNG, or cut short.
 
-    Reads only the first 8 bytes of each file.
+    Reads the first 8 and the last 4,096 bytes of each file: a JPEG must start
+    with its signature and end with its end-of-image marker, a PNG likewise with
+    its signature and IEND chunk, so truncated files (a broken copy or download)
+    are named here rather than failing the decoder later. Damage in the middle
+    of a file is found only when it is decoded.
     """
     bad = []
     for file in files:
         try:
             with open(file, "rb") as f:
                 head = f.read(len(PNG_SIGNATURE))
+                size = f.seek(0, os.SEEK_END)
+                # The end, without the signature when the file is that short.
+                f.seek(max(size - TAIL_BYTES, len(head)))
+                tail = f.read()
         except OSError as error:
             bad.append(f"{os.path.basename(file)} (unreadable: {error.strerror})")
             continue
         if not head:
             bad.append(f"{os.path.basename(file)} (empty)")
-        elif not head.startswith((JPEG_SIGNATURE, PNG_SIGNATURE)):
+        elif head.startswith(JPEG_SIGNATURE):
+            if JPEG_END not in tail:
+                bad.append(f"{os.path.basename(file)} (cut short: no JPEG end marker)")
+        elif head.startswith(PNG_SIGNATURE):
+            if PNG_END not in tail:
+                bad.append(f"{os.path.basename(file)} (cut short: no PNG IEND chunk)")
+        else:
             bad.append(f"{os.path.basename(file)} (starts with {head[:4]!r})")
     if bad:
         listed = ", ".join(bad[:MAX_LISTED_FILES])
         more = f", and {len(bad) - MAX_LISTED_FILES} more" if len(bad) > MAX_LISTED_FILES else ""
         raise ValueError(
-            f"{len(bad)} of the {len(files)} image files in '{path}' are empty or not "
-            f"JPEG/PNG files: {listed}{more}. Remove or replace them."
+            f"{len(bad)} of the {len(files)} image files in '{path}' are empty, not "
+            f"JPEG/PNG files or cut short: {listed}{more}. Remove or replace them."
         )
 
 
