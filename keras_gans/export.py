@@ -49,6 +49,13 @@ class _GeneratorOnly:
         self.latent_dim = self._g_inputs.vector_size("latent")
         self.conditional = self._g_inputs.conditional
         self.num_classes = getattr(generator, "num_classes", None)
+        if self.conditional and self.num_classes is None:
+            raise ValueError(
+                "The exported generator must check its labels, so a conditional "
+                "generator needs a `num_classes` attribute (the "
+                "`keras_gans.architectures` builders set it). Set "
+                "`generator.num_classes = N`, or export the `AdversarialModel`."
+            )
 
     def _generate(self, latents, labels, training):
         return self._g_inputs.call(self.generator, latents, labels, training)
@@ -58,7 +65,16 @@ def _serving_function(model):
     latent_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="latent")
 
     def images(latents, labels=None):
-        outputs = model._generate(latents, labels, training=False)
+        # Concrete signatures (`loaded.signatures["serve"]`, TF Serving) do
+        # not check input shapes against their spec: check the width here.
+        width = tf.debugging.assert_equal(
+            tf.shape(latents)[-1],
+            model.latent_dim,
+            message=f"latent must have shape (num_samples, {model.latent_dim}); "
+            "its last dimension is",
+        )
+        with tf.control_dependencies([width]):
+            outputs = model._generate(tf.identity(latents), labels, training=False)
         return {OUTPUT_KEY: tf.cast(outputs, tf.float32)}
 
     if not model.conditional:
@@ -74,7 +90,7 @@ def _serving_function(model):
                 message="latent and label must hold the same number of samples",
             )
         ]
-        if num_classes is not None:
+        if num_classes is not None:  # always, for models of this version
             checks += [
                 tf.debugging.assert_non_negative(label, message="label must be >= 0"),
                 tf.debugging.assert_less(

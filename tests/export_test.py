@@ -103,6 +103,21 @@ class ExportTest(tf.test.TestCase):
         with self.assertRaisesRegex((TypeError, ValueError), "latent"):
             loaded.serve(np.zeros((2, LATENT_DIM + 1), "float32"), np.array([0, 1], "int32"))
 
+    def test_signature_checks_the_latent_width(self):
+        # Concrete signatures do not check shapes against their spec.
+        for num_classes in (None, NUM_CLASSES):
+            gan = tiny_gan(num_classes=num_classes)
+            path = gan.export_generator(os.path.join(self.get_temp_dir(), f"w{num_classes}"))
+            signature = tf.saved_model.load(path).signatures["serve"]
+            inputs = {"latent": tf.zeros((5, LATENT_DIM + 1))}
+            if num_classes:
+                inputs["label"] = tf.constant(self.labels)
+            with self.assertRaisesRegex(
+                tf.errors.InvalidArgumentError,
+                rf"latent must have shape \(num_samples, {LATENT_DIM}\)",
+            ):
+                signature(**inputs)
+
     def test_saved_model_cli_shows_and_runs_it(self):
         gan = tiny_gan()
         path = gan.export_generator(os.path.join(self.get_temp_dir(), "m"))
@@ -169,6 +184,17 @@ class ExportTest(tf.test.TestCase):
                 export_generator(bad, path, overwrite=True)
         self.assertEqual(os.listdir(parent), ["m"])
         self.assertAllClose(self._serve(path), good.generate(self.latents))
+
+    def test_bare_conditional_generator_needs_num_classes(self):
+        gan = tiny_gan(num_classes=NUM_CLASSES)
+        gan.generator.num_classes = None
+        path = os.path.join(self.get_temp_dir(), "bare")
+        with self.assertRaisesRegex(ValueError, "needs a `num_classes` attribute"):
+            export_generator(gan.generator, path)
+        self.assertFalse(os.path.exists(path))
+        loaded = tf.saved_model.load(export_generator(gan, path))  # the GAN knows it
+        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, "label must be >= 0"):
+            loaded.serve(self.latents, np.array([0, 1, 2, -1, 0], "int32"))
 
     def test_not_a_model(self):
         with self.assertRaisesRegex(ValueError, "Received: 'generator.keras'"):

@@ -137,9 +137,10 @@ class AdversarialModel(keras.Model):
         discriminator: `keras.Model`. Maps samples of the generator's output
             shape (and labels) to logits of any shape.
         num_classes: int. The number of classes of a conditional pair, used
-            to check labels. Defaults to the generator's `num_classes`
-            attribute when it has one (as the `keras_gans.architectures`
-            builders do), else unchecked.
+            to check labels. Defaults to the generator's (else the
+            discriminator's) `num_classes` attribute, which the
+            `keras_gans.architectures` builders set; a conditional pair with
+            neither needs it.
         seed: int. Seed of the latent noise drawn in each step. Defaults to
             `None` (a random seed).
         **kwargs: arguments of `keras.Model`, such as `name`.
@@ -196,6 +197,16 @@ class AdversarialModel(keras.Model):
             )
         if num_classes is None and self.conditional:
             num_classes = getattr(generator, "num_classes", None)
+            if num_classes is None:
+                num_classes = getattr(discriminator, "num_classes", None)
+            if num_classes is None:
+                raise ValueError(
+                    "A conditional AdversarialModel needs the number of classes, to "
+                    "check labels (a label out of range would otherwise be read as "
+                    "another class, or fail inside a network): neither network has "
+                    "a `num_classes` attribute. Pass "
+                    "`AdversarialModel(generator, discriminator, num_classes=N)`."
+                )
         if num_classes is not None and (
             not isinstance(num_classes, (int, np.integer)) or num_classes < 2
         ):

@@ -115,6 +115,16 @@ class ConstructionTest(tf.test.TestCase):
             generator([np.array([0, 2]), z]),
         )
 
+    def test_conditional_pair_needs_num_classes(self):
+        generator = tiny_generator(num_classes=NUM_CLASSES)
+        generator.num_classes = None  # a custom network that does not say
+        discriminator = tiny_discriminator(num_classes=NUM_CLASSES)
+        with self.assertRaisesRegex(ValueError, "needs the number of classes.*num_classes=N"):
+            AdversarialModel(generator, discriminator)
+        self.assertEqual(AdversarialModel(generator, discriminator, num_classes=3).num_classes, 3)
+        discriminator.num_classes = NUM_CLASSES  # found on the discriminator
+        self.assertEqual(AdversarialModel(generator, discriminator).num_classes, NUM_CLASSES)
+
     def test_mismatched_shapes(self):
         with self.assertRaisesRegex(ValueError, r"\(4, 4, 1\).*\(8, 8, 1\)"):
             AdversarialModel(tiny_generator(), tiny_discriminator((8, 8, 1)))
