@@ -136,9 +136,8 @@ def from_arrays(
             `batch_size`, so that every batch has a static shape. `batch_size`
             must then not exceed `N`. Defaults to `True`.
         shuffle_buffer_size: int or None. Shuffle buffer size; `None` shuffles the
-            whole dataset by a permutation. A size gives `tf.data`'s buffered
-            shuffle instead, whose order is not replayed by a resumed run.
-            Defaults to `None`.
+            whole dataset by a permutation. A size shuffles through a buffer of
+            that size instead, seeded by `seed` and the epoch. Defaults to `None`.
         image_size: int or None. If given, images are centre-cropped to a square
             (if they are not square) and resized to `image_size` x `image_size`
             in the pipeline with an antialiased bilinear filter, e.g. `32` to give

@@ -142,9 +142,8 @@ def from_folder(
             uses a buffer of decoded images. Defaults to `False`.
         shuffle_buffer_size: int or None. Shuffle buffer size; `None` shuffles all
             files by a permutation (or, with `cache=True`, up to 10,000 images
-            through a buffer). A size, or `cache=True`, gives `tf.data`'s
-            buffered shuffle, whose order is not replayed by a resumed run.
-            Defaults to `None`.
+            through a buffer). A size shuffles through a buffer of that size
+            instead, seeded by `seed` and the epoch. Defaults to `None`.
 
     Returns:
         A `tf.data.Dataset` of float32 batches `(B, image_size, image_size,

@@ -4,18 +4,24 @@ Every source (arrays, `.npz` files, image folders, TFDS) describes itself as a
 `tf.data.Dataset` of cheap elements (indices, file names, or TFDS examples) and a
 `load_fn` that turns one element into a uint8 (or already scaled float) image, and
 optionally an int32 label, using TensorFlow ops only. Sources with random access
-(arrays, files) go through `_build_indexed_pipeline`, whose order is positioned by
-the training step (`keras_gans.data.position`). `_build_pipeline` applies the same
-steps to the others (TFDS, caches, explicit shuffle buffers):
+(arrays, files) go through `_build_indexed_pipeline`, which shuffles by a
+permutation of the whole dataset; `_build_pipeline` applies these steps to the
+others (TFDS, caches, explicit shuffle buffers). Both order each epoch by the
+seed and the epoch, positioned by the training step (`keras_gans.data.position`):
 
-    shuffle (buffer, seed) -> map(load_fn, scale to [-1, 1]) -> batch -> prefetch
+    shuffle (seed, epoch) -> skip into the epoch -> map(load_fn, scale to [-1, 1])
+        -> batch -> prefetch
 
 With `cache=True` the decoded uint8 images are cached before the shuffle instead:
 
-    map(load_fn) -> cache -> shuffle -> map(scale to [-1, 1]) -> batch -> prefetch
+    map(load_fn) -> cache -> shuffle -> skip -> map(scale to [-1, 1]) -> batch -> prefetch
+
+A source of unknown size cannot be positioned; it is shuffled by `tf.data`'s
+reshuffle of each iteration.
 """
 
 import numbers
+import random
 
 import tensorflow as tf
 
@@ -174,11 +180,17 @@ def _scale_loaded(loaded):
     return _scale_element(loaded)
 
 
+def _draw_seed(seed):
+    """The seed of a pipeline: `seed`, or one drawn now when it is None."""
+    return random.SystemRandom().randrange(2**31) if seed is None else seed
+
+
 def _build_indexed_pipeline(load_fn, *, num_examples, batch_size, shuffle, seed, drop_remainder):
     """Load, scale, batch and prefetch examples 0..num_examples-1 in positioned order.
 
-    The order of each epoch is a permutation keyed by the seed and the epoch
-    (`keras_gans.data.position`), so a resumed training replays it.
+    Each epoch's order is a permutation of all the examples keyed by the seed
+    and the epoch (`keras_gans.data.position`), so a resumed training replays
+    it; skipping into an epoch loads nothing.
 
     Args:
         load_fn: function of an int64 index returning a uint8 or float image, or
@@ -187,14 +199,25 @@ def _build_indexed_pipeline(load_fn, *, num_examples, batch_size, shuffle, seed,
         batch_size, shuffle, seed, drop_remainder: as `_build_pipeline`.
     """
     _check_batch_fits(batch_size, num_examples, drop_remainder)
+    seed = tf.constant(_draw_seed(seed) % 2**31, tf.int64)
+    max_index = num_examples - 1
+
+    def epoch_elements(key, skip):
+        indices = tf.data.Dataset.range(num_examples)
+        if shuffle:
+            seeds = tf.stack([seed, key])
+            indices = indices.map(
+                lambda i: tf.random.experimental.index_shuffle(i, seeds, max_index)
+            )
+        return indices.skip(skip).map(
+            lambda i: _scale_loaded(load_fn(i)), num_parallel_calls=tf.data.AUTOTUNE
+        )
+
     return positioned_pipeline(
-        load_fn,
+        epoch_elements,
         num_examples=num_examples,
         batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
         drop_remainder=drop_remainder,
-        map_fn=_scale_loaded,
     )
 
 
@@ -213,13 +236,18 @@ def _build_pipeline(
 ):
     """Shuffle, load, scale, batch and prefetch a dataset of source elements.
 
+    With a known `num_examples` the order is positioned (see
+    `keras_gans.data.position`): each epoch goes through a shuffle buffer
+    seeded by the seed and the epoch, so a resumed training replays it.
+
     Args:
         dataset: `tf.data.Dataset` of source elements (indices, file names, TFDS
-            examples).
+            examples), in the same order on every pass.
         load_fn: function of one element returning a uint8 or float image, or an
             `(image, label)` tuple; TensorFlow ops only.
-        num_examples: int or None. Number of elements, used to check `batch_size`
-            and as the default shuffle buffer. None when unknown.
+        num_examples: int or None. Number of elements, used to check `batch_size`,
+            as the default shuffle buffer and to position the order. None when
+            unknown (the order is then `tf.data`'s reshuffle).
         batch_size: int. Images per batch.
         shuffle: bool. Whether to shuffle the elements.
         seed: int or None. Seed of the shuffle.
@@ -250,8 +278,29 @@ def _build_pipeline(
         def map_fn(*element):
             return _scale_loaded(load_fn(*element))
 
-    if shuffle:
-        dataset = dataset.shuffle(shuffle_buffer_size, seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.map(map_fn, num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    if num_examples is None:
+        if shuffle:
+            dataset = dataset.shuffle(shuffle_buffer_size, seed=seed, reshuffle_each_iteration=True)
+        dataset = dataset.map(map_fn, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+        return dataset.prefetch(tf.data.AUTOTUNE)
+
+    seed = tf.constant(_draw_seed(seed) % 2**31, tf.int64)
+    source = dataset
+
+    def epoch_elements(key, skip):
+        elements = source
+        if shuffle:
+            # One seed per (seed, key); seeds below 2**31 and keys far below
+            # 2**32 do not collide.
+            elements = elements.shuffle(
+                shuffle_buffer_size, seed=seed * 2**32 + key, reshuffle_each_iteration=False
+            )
+        return elements.skip(skip).map(map_fn, num_parallel_calls=tf.data.AUTOTUNE)
+
+    return positioned_pipeline(
+        epoch_elements,
+        num_examples=num_examples,
+        batch_size=batch_size,
+        drop_remainder=drop_remainder,
+    )

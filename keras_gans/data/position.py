@@ -6,19 +6,21 @@ of epoch 3 depends on how many iterators the process made before it (Keras'
 `fit` makes two per epoch), and a process restarted from a backup sees other
 orders than the process it replaces.
 
-The datasets of `keras_gans.data.from_arrays` and `from_folder` (without
-`cache` or a `shuffle_buffer_size`) instead carry a `DataPosition`: the index
-of the batch their next pass starts at, counted over the whole training. A pass
-starting at batch `p` of a dataset of `n` batches per epoch is
+The datasets of `keras_gans.data` (with a known number of examples) instead
+carry a `DataPosition`: the index of the batch their next pass starts at,
+counted over the whole training. A pass starting at batch `p` of a dataset of
+`n` batches per epoch is
 
-    epoch e = p // n: the examples in the permutation keyed by (seed, e),
+    epoch e = p // n: the examples in the order keyed by (seed, e),
     from batch p % n on, then those of epoch e + 1, for n batches in all,
 
-where the permutation is `tf.random.experimental.index_shuffle`, a pure
-function of its key. `AdversarialModel.fit` sets the position from the model's
-`trained_steps` at the start of every epoch (`data_position_callbacks`), so the
-order of every batch is a function of the step it is trained at: a run resumed
-by `keras.callbacks.BackupAndRestore`, even from a backup made in the middle of
+where the order is a pure function of its key: a permutation of the whole
+dataset (`tf.random.experimental.index_shuffle`) for arrays and files, a
+shuffle buffer seeded by the key for sources read in sequence (TFDS, caches).
+`AdversarialModel.fit` sets the position from the model's `trained_steps` at
+the start of every epoch (`data_position_callbacks`), so the order of every
+batch is a function of the step it is trained at: a run resumed by
+`keras.callbacks.BackupAndRestore`, even from a backup made in the middle of
 an epoch, replays the batches the uninterrupted run trained on.
 
 A dataset that nothing positions (iterated by hand, trained by another
@@ -26,8 +28,6 @@ model's `fit`, or transformed before `fit`) keys each pass by the number of
 passes it has begun in this process instead: pass 1, 2, 3... of the same seed
 give the same orders in every process.
 """
-
-import random
 
 import keras
 import tensorflow as tf
@@ -64,46 +64,38 @@ class DataPosition:
         self.variable.assign(UNPOSITIONED)
 
 
-def positioned_pipeline(
-    load_fn, *, num_examples, batch_size, shuffle, seed, drop_remainder, map_fn
-):
-    """Builds the pass described in the module docstring over indices 0..n-1.
+def batches_per_epoch(num_examples, batch_size, drop_remainder):
+    """Batches in one epoch of `num_examples` examples."""
+    if drop_remainder:
+        return num_examples // batch_size
+    return -(-num_examples // batch_size)
+
+
+def positioned_pipeline(epoch_elements, *, num_examples, batch_size, drop_remainder):
+    """Builds the pass described in the module docstring.
 
     Args:
-        load_fn: function of an int64 index returning what `map_fn` takes.
-        num_examples: int. Number of examples.
+        epoch_elements: function `(key, skip)` of two int64 tensors returning a
+            `tf.data.Dataset` of the training elements of the epoch keyed by
+            `key`, in that epoch's order, without its first `skip` elements.
+            The same key must give the same order in every process.
+        num_examples: int. Examples in one epoch.
         batch_size: int.
-        shuffle: bool. Whether the order is a permutation (else 0..n-1).
-        seed: int or None. Key of the permutations; None draws one now.
         drop_remainder: bool. Whether each epoch drops its last, smaller batch.
-        map_fn: function turning `load_fn`'s output into a training element.
 
     Returns:
         The `tf.data.Dataset`, with a `DataPosition` as `_keras_gans_position`.
     """
-    if drop_remainder:
-        batches_per_epoch = num_examples // batch_size
-    else:
-        batches_per_epoch = -(-num_examples // batch_size)
-    position = DataPosition(batches_per_epoch)
-    if seed is None:
-        seed = random.SystemRandom().randrange(2**31)
-    max_index = num_examples - 1
+    per_epoch = batches_per_epoch(num_examples, batch_size, drop_remainder)
+    position = DataPosition(per_epoch)
 
-    def epoch_batches(key, skip_examples):
-        indices = tf.data.Dataset.range(num_examples)
-        if shuffle:
-            seeds = tf.stack([tf.constant(seed, tf.int64), key])
-            indices = indices.map(
-                lambda i: tf.random.experimental.index_shuffle(i, seeds, max_index)
-            )
-        indices = indices.skip(skip_examples)
-        elements = indices.map(lambda i: map_fn(load_fn(i)), num_parallel_calls=tf.data.AUTOTUNE)
+    def epoch_batches(key, skip):
+        elements = epoch_elements(key, skip)
         return elements.batch(batch_size, drop_remainder=drop_remainder)
 
     def one_pass(_):
         start = position.variable.read_value()
-        epoch = tf.maximum(start, 0) // batches_per_epoch
+        epoch = tf.maximum(start, 0) // per_epoch
         # Positioned passes are keyed by their epoch, unpositioned ones by a
         # count of the passes made; the two families of keys never meet.
         key = tf.cond(
@@ -111,15 +103,16 @@ def positioned_pipeline(
             lambda: 2 * epoch,
             lambda: 2 * position.passes.assign_add(1) - 1,
         )
-        skip = tf.where(start >= 0, start % batches_per_epoch, 0) * batch_size
+        skip = tf.where(start >= 0, start % per_epoch, 0) * batch_size
         # A pass that starts inside an epoch ends inside the next one.
-        return epoch_batches(key, skip).concatenate(epoch_batches(key + 2, 0))
+        next_epoch = epoch_batches(key + 2, tf.constant(0, tf.int64))
+        return epoch_batches(key, skip).concatenate(next_epoch)
 
     # `flat_map` runs `one_pass` when a pass produces its first batch, not when
     # its iterator is made: iterators that are made and dropped (Keras' `fit`
     # makes one at the end of each epoch) count for nothing.
-    dataset = tf.data.Dataset.from_tensors(0).flat_map(one_pass).take(batches_per_epoch)
-    dataset = dataset.apply(tf.data.experimental.assert_cardinality(batches_per_epoch))
+    dataset = tf.data.Dataset.from_tensors(0).flat_map(one_pass).take(per_epoch)
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(per_epoch))
     dataset = dataset.prefetch(tf.data.AUTOTUNE)
     dataset._keras_gans_position = position
     return dataset

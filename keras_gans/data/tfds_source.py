@@ -7,6 +7,7 @@ from keras_gans.data.pipeline import _check_image_args
 from keras_gans.data.pipeline import _check_pipeline_args
 from keras_gans.data.pipeline import _convert_channels
 from keras_gans.data.pipeline import _crop_and_resize
+from keras_gans.data.pipeline import _draw_seed
 
 IMAGE_FEATURE = "image"
 LABEL_FEATURE = "label"
@@ -100,7 +101,10 @@ def from_tfds(
     Loads `tfds.load(name, split=split)` (downloading and preparing the dataset the
     first time) and keeps the `"image"` feature, and the `"label"` feature as int32
     when the dataset has one. With `image_size`, images are centre-cropped and
-    resized as in `from_folder`. TFDS shuffles its files too when `shuffle=True`.
+    resized as in `from_folder`. With `shuffle=True` TFDS reads its files in one
+    seeded order, and the examples go through a shuffle buffer seeded by `seed` and
+    the epoch, so `AdversarialModel.fit` replays each epoch's order in a run
+    resumed from a backup (`keras_gans.data.position`).
 
     Args:
         name: str. TFDS name, optionally with config and version, e.g. `"mnist"`,
@@ -117,8 +121,8 @@ def from_tfds(
             `from_folder`; needs `image_size`. Defaults to `None`.
         batch_size: int. Images per batch. Defaults to `64`.
         shuffle: bool. Whether to shuffle, anew each epoch. Defaults to `True`.
-        seed: int or None. Seed of the file and example shuffles. Defaults to
-            `None`.
+        seed: int or None. Seed of the file and example shuffles; `None` draws
+            one. Defaults to `None`.
         drop_remainder: bool. Whether to drop the last, smaller batch. Defaults to
             `True`.
         cache: bool. Keep the processed uint8 images in memory after the first
@@ -154,11 +158,15 @@ def from_tfds(
     if not isinstance(cache, bool):
         raise TypeError(f"`cache` must be True or False. Received: cache={cache!r}")
 
+    seed = _draw_seed(seed)
     dataset, info = tfds.load(
         name,
         split=split,
         shuffle_files=shuffle,
-        read_config=tfds.ReadConfig(shuffle_seed=seed),
+        # The files keep one seeded order on every pass; the examples are
+        # shuffled per epoch by a buffer keyed by the seed and the epoch
+        # (keras_gans.data.position), so a resumed training replays them.
+        read_config=tfds.ReadConfig(shuffle_seed=seed, shuffle_reshuffle_each_iteration=False),
         with_info=True,
         data_dir=data_dir,
     )

@@ -3,6 +3,8 @@ import os
 import keras
 import numpy as np
 import tensorflow as tf
+import tensorflow_datasets as tfds
+from absl.testing import parameterized
 
 import keras_gans
 from keras_gans.data.position import data_position
@@ -101,10 +103,61 @@ class PositionedOrderTest(tf.test.TestCase):
         data_position(dataset).set(1)
         self.assertEqual(values(dataset), epoch_0[1:] + epoch_1[:1])
 
-    def test_buffered_and_cached_pipelines_are_not_positioned(self):
-        self.assertIsNone(data_position(_labelled(shuffle_buffer_size=4)))
+    def test_transformed_datasets_are_not_positioned(self):
         self.assertIsNone(data_position(_labelled().map(lambda x, y: (x, y))))
         self.assertIsNone(data_position(None))
+
+
+class SequentialSourcesTest(tf.test.TestCase, parameterized.TestCase):
+    """Buffered shuffles, caches and TFDS follow the same positioned orders."""
+
+    def _make(self, kind, seed):
+        images = np.arange(12, dtype=np.uint8)[:, None, None, None] * np.ones(
+            (1, 2, 2, 1), np.uint8
+        )
+        if kind == "buffer":
+            return keras_gans.data.from_arrays(
+                images * 20, batch_size=3, seed=seed, shuffle_buffer_size=4
+            )
+        if kind == "cache":
+            folder = os.path.join(self.get_temp_dir(), "cache")
+            os.makedirs(folder, exist_ok=True)
+            for i in range(12):
+                with open(os.path.join(folder, f"{i:02d}.png"), "wb") as f:
+                    f.write(tf.io.encode_png(tf.constant(images[i] * 20)).numpy())
+            return keras_gans.data.from_folder(
+                folder, image_size=2, channels=1, batch_size=3, seed=seed, cache=True
+            )
+        return keras_gans.data.from_tfds("mnist", image_size=4, batch_size=3, seed=seed)
+
+    @parameterized.parameters("buffer", "cache", "tfds")
+    def test_positioned_orders(self, kind):
+        with tfds.testing.mock_data(num_examples=12):
+            dataset, again = self._make(kind, 4), self._make(kind, 4)
+            self.assertEqual(int(dataset.cardinality()), 4)
+            epochs = [_at_ids(dataset, 4 * e) for e in range(3)]
+            self.assertEqual(epochs, [_at_ids(again, 4 * e) for e in range(3)])
+            for batches in epochs:
+                self.assertEqual(sorted(sum(batches, [])), sorted(sum(epochs[0], [])))
+                self.assertLen(set(sum(batches, [])), 12)
+            self.assertNotEqual(epochs[0], epochs[1])
+            self.assertEqual(_at_ids(dataset, 6), epochs[1][2:] + epochs[2][:2])
+            data_position(dataset).release()
+            passes = [_image_ids_of(dataset) for _ in range(2)]
+            self.assertNotEqual(passes[0], passes[1])
+
+
+def _image_ids_of(dataset):
+    ids = []
+    for batch in dataset:
+        images = batch[0] if isinstance(batch, tuple) else batch
+        ids.append([hash(np.round(image, 4).tobytes()) for image in images.numpy()])
+    return ids
+
+
+def _at_ids(dataset, batch):
+    data_position(dataset).set(batch)
+    return _image_ids_of(dataset)
 
 
 class FitPositionsTest(tf.test.TestCase):
