@@ -17,11 +17,14 @@ counted over the whole training. A pass starting at batch `p` of a dataset of
 where the order is a pure function of its key: a permutation of the whole
 dataset (`tf.random.experimental.index_shuffle`) for arrays and files, a
 shuffle buffer seeded by the key for sources read in sequence (TFDS, caches).
-`AdversarialModel.fit` sets the position from the model's `trained_steps` at
-the start of every epoch (`data_position_callbacks`), so the order of every
-batch is a function of the step it is trained at: a run resumed by
-`keras.callbacks.BackupAndRestore`, even from a backup made in the middle of
-an epoch, replays the batches the uninterrupted run trained on.
+`AdversarialModel.fit` positions the dataset at the start of every epoch
+(`data_position_callbacks`): a new `fit` starts at the first data epoch after
+the model's `trained_steps` (saved with its weights), each epoch at the next,
+and a `fit` that `keras.callbacks.BackupAndRestore` restored starts at the
+restored step count itself, even in the middle of an epoch, and trains only
+the rest of that epoch. So the order of every batch is a function of the step
+it is trained at, and a resumed run replays the batches the uninterrupted run
+trained on.
 
 A dataset that nothing positions (iterated by hand, trained by another
 model's `fit`, or transformed before `fit`) keys each pass by the number of
@@ -126,7 +129,7 @@ def data_position(dataset):
 class _Shared:
     def __init__(self, position):
         self.position = position
-        self.resume_at = None  # (epoch, batches already trained in it)
+        self.next_start = None  # the batch the next epoch starts at
         self.epoch_end = None  # steps of the current epoch, when it is cut short
         self.cut_short = False
 
@@ -140,45 +143,51 @@ class _OrderFront(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         shared = self._shared
-        steps = int(self.model.trained_steps.numpy())
-        shared.position.set(steps)
-        shared.epoch_end = None
+        per_epoch = shared.position.batches_per_epoch
+        shared.position.set(shared.next_start)
+        done = shared.next_start % per_epoch
+        shared.epoch_end = per_epoch - done if done else None
         shared.cut_short = False
-        if shared.resume_at is not None:
-            resumed_epoch, done = shared.resume_at
-            shared.resume_at = None
-            if epoch == resumed_epoch and done:
-                shared.epoch_end = shared.position.batches_per_epoch - done
 
     def on_epoch_end(self, epoch, logs=None):
+        shared = self._shared
+        per_epoch = shared.position.batches_per_epoch
+        shared.next_start = (shared.next_start // per_epoch + 1) * per_epoch
         # The cut-short epoch is over; training goes on (callbacks after this
         # one may still stop it).
-        if self._shared.cut_short:
+        if shared.cut_short:
             self.model.stop_training = False
-            self._shared.cut_short = False
+            shared.cut_short = False
 
     def on_train_end(self, logs=None):
         self._shared.position.release()
+        # `BackupAndRestore` sets the epoch to resume at for this `fit`;
+        # Keras would keep it for the next one too.
+        self.model._initial_epoch = None
 
 
 class _OrderBack(keras.callbacks.Callback):
-    """Last in the list: finds where a restored run resumes, and cuts its epoch."""
+    """Last in the list: finds where the run starts, and cuts a resumed epoch."""
 
     def __init__(self, shared):
         super().__init__()
         self._shared = shared
 
     def on_train_begin(self, logs=None):
-        # Runs after `BackupAndRestore` restored the weights and set the epoch
-        # it resumes at. Keras restarts that epoch from its first batch (and
-        # its metadata names epoch 0 after a second crash in one epoch); the
-        # restored step count says exactly where the run stopped.
-        if getattr(self.model, "_initial_epoch", None) is None:
-            return
+        shared = self._shared
+        per_epoch = shared.position.batches_per_epoch
         steps = int(self.model.trained_steps.numpy())
-        epoch, done = divmod(steps, self._shared.position.batches_per_epoch)
-        self.model._initial_epoch = epoch
-        self._shared.resume_at = (epoch, done)
+        if getattr(self.model, "_initial_epoch", None) is None:
+            # A new `fit` starts a new epoch of the data: the one after the
+            # steps trained so far (the first, for a new model).
+            shared.next_start = -(-steps // per_epoch) * per_epoch
+            return
+        # `BackupAndRestore` restored the weights and set the epoch to resume
+        # at (this runs after it). Keras would restart that epoch from its
+        # first batch, and its metadata names epoch 0 after a second crash
+        # within one epoch; the restored step count says where the run stopped.
+        self.model._initial_epoch = steps // per_epoch
+        shared.next_start = steps
 
     def on_train_batch_end(self, batch, logs=None):
         shared = self._shared

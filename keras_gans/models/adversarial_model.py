@@ -2,7 +2,9 @@
 
 import contextlib
 import inspect
+import math
 import os
+import random
 import tempfile
 
 import keras
@@ -627,14 +629,15 @@ class AdversarialModel(keras.Model):
         last finite epoch. A `tf.data.Dataset` is taken in its own order (it
         shuffles itself).
 
-        A dataset of `keras_gans.data` (`from_arrays`, `from_folder`) is
-        positioned at `trained_steps` at the start of each epoch, so each
-        epoch's order follows from the seed and the step count: a run resumed
-        by `keras.callbacks.BackupAndRestore`, also from a backup made within
-        an epoch (`save_freq=N`), trains on the batches the uninterrupted run
-        would have trained on, and ends after as many steps. (Not with
-        `steps_per_epoch`, nor with `steps_per_execution` > 1 from a backup
-        made within an epoch.)
+        Datasets of `keras_gans.data`, and in-memory arrays (which `fit`
+        shuffles by a permutation keyed by the model's `seed` and the epoch),
+        are positioned by the step count (`keras_gans.data.position`): each
+        epoch's order follows from the seed and `trained_steps`, so a run
+        resumed by `keras.callbacks.BackupAndRestore`, also from a backup made
+        within an epoch (`save_freq=N`), trains on the batches the
+        uninterrupted run would have trained on, and ends after as many steps.
+        (Not with `steps_per_epoch`, nor with `steps_per_execution` > 1 from a
+        backup made within an epoch.)
         """
         from keras_gans.callbacks import TerminateOnDivergence
         from keras_gans.data.position import data_position
@@ -644,7 +647,10 @@ class AdversarialModel(keras.Model):
         callbacks = list(arguments.pop("callbacks", None) or [])
         if not any(isinstance(c, TerminateOnDivergence) for c in callbacks):
             callbacks.append(TerminateOnDivergence())
-        x = arguments.get("x")
+        checked = self._checks_need_data_pipeline()
+        if checked:  # in-memory arrays are checked once, here
+            self._checked_input(arguments.get("x"), arguments.get("y"), arguments.get("batch_size"))
+        x = self._positioned_arrays(arguments)
         position = data_position(x)
         if position is not None and arguments.get("steps_per_epoch") is None:
             front, back = data_position_callbacks(position)
@@ -653,14 +659,93 @@ class AdversarialModel(keras.Model):
             # A dataset shuffles itself (keras_gans.data does); Keras would only
             # warn that its own `shuffle=True` default is ignored.
             arguments["shuffle"] = False
-        if self._checks_need_data_pipeline():
-            arguments["x"] = self._checked_input(x, arguments.get("y"), arguments.get("batch_size"))
+        if checked:
+            arguments["x"] = self._checked_input(x)
             validation = arguments.get("validation_data")
             if isinstance(validation, tf.data.Dataset):
                 arguments["validation_data"] = self._checked_input(validation)
             elif isinstance(validation, (tuple, list)) and validation:
                 self._checked_input(*validation[:2], arguments.get("validation_batch_size"))
         return super().fit(callbacks=callbacks, **arguments)
+
+    def _positioned_arrays(self, arguments):
+        """Turns `fit`'s in-memory arrays into a positioned dataset, in place.
+
+        Keras shuffles arrays from an unseeded stream that a restarted process
+        does not continue, and cannot skip into an epoch. Arrays of images (and
+        labels) are given instead as a `keras_gans.data.position` dataset:
+        the same batches of `batch_size` (the last one smaller), shuffled per
+        epoch by a permutation keyed by the model's `seed` and the epoch, or
+        in order with `shuffle=False`. `validation_split` is taken off the end
+        first, as Keras does. Other inputs (datasets, generators, sample or
+        class weights, `shuffle="batch"`, `steps_per_epoch`) are left to Keras.
+
+        Returns the training data `fit` goes on with.
+        """
+        from keras_gans.data.position import positioned_pipeline
+
+        x, y = arguments.get("x"), arguments.get("y")
+        shuffle = arguments.get("shuffle", True)
+
+        def is_array(value):
+            return isinstance(value, np.ndarray) or (
+                isinstance(value, tf.Tensor) and not isinstance(value, tf.SparseTensor)
+            )
+
+        if (
+            not is_array(x)
+            or not (y is None or is_array(y))
+            or shuffle not in (True, False)
+            or any(
+                arguments.get(name) is not None
+                for name in ("sample_weight", "class_weight", "steps_per_epoch")
+            )
+        ):
+            return x
+        count = int(x.shape[0])
+        if y is not None and int(y.shape[0]) != count:
+            return x  # Keras' own error names the sizes
+        split = arguments.pop("validation_split", 0.0) or 0.0
+        if split:
+            split_at = int(math.floor(count * (1.0 - split)))
+            if arguments.get("validation_data") is None and 0 < split_at < count:
+                held_out = x[split_at:] if y is None else (x[split_at:], y[split_at:])
+                arguments["validation_data"] = held_out
+            elif not 0 < split_at < count:
+                arguments["validation_split"] = split  # Keras' error
+                return x
+            x = x[:split_at]
+            y = None if y is None else y[:split_at]
+            count = split_at
+        tensors = (tf.convert_to_tensor(x),) + (() if y is None else (tf.convert_to_tensor(y),))
+        seed = tf.constant(
+            (self.seed if self.seed is not None else random.SystemRandom().randrange(2**31))
+            % 2**31,
+            tf.int64,
+        )
+
+        def epoch_elements(key, skip):
+            indices = tf.data.Dataset.range(count)
+            if shuffle:
+                seeds = tf.stack([seed, key])
+                indices = indices.map(
+                    lambda i: tf.random.experimental.index_shuffle(i, seeds, count - 1)
+                )
+            return indices.skip(skip).map(lambda i: tuple(tf.gather(t, i) for t in tensors))
+
+        batch_size = arguments.pop("batch_size", None) or 32
+        dataset = positioned_pipeline(
+            epoch_elements,
+            num_examples=count,
+            batch_size=batch_size,
+            # Drops nothing either way; when the batches are equal, their
+            # static size spares retracing (and lets XLA see it).
+            drop_remainder=count % batch_size == 0,
+        )
+        arguments["x"] = dataset
+        arguments.pop("y", None)
+        arguments["shuffle"] = False
+        return dataset
 
     def evaluate(self, *args, **kwargs):
         """Evaluates the model, as `keras.Model.evaluate`."""

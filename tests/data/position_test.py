@@ -207,3 +207,31 @@ class FitPositionsTest(tf.test.TestCase):
         gan.fit(dataset.repeat(), epochs=2, steps_per_epoch=3, verbose=0)
         gan.fit(dataset, epochs=1, steps_per_epoch=4, verbose=0)
         self.assertEqual(int(gan.trained_steps.numpy()), 10)
+
+    def test_arrays_given_to_fit_are_positioned(self):
+        # 10 images, 2 held out by validation_split, batches of 3: 3 steps per
+        # epoch (the last of 2 images), each epoch a new order of the same 8.
+        images, labels = tiny_images(10), np.arange(10)
+        gan = tiny_gan(seed=3)
+        seen = []
+        step = gan.train_step
+
+        def recording(data):
+            images, labels = data
+            tf.numpy_function(
+                lambda v: seen.append(v.tolist()) or v, [labels], labels.dtype, stateful=True
+            )
+            return step(images)
+
+        gan.train_step = recording
+        history = gan.fit(images, labels, batch_size=3, epochs=3, validation_split=0.2, verbose=0)
+        self.assertEqual(int(gan.trained_steps.numpy()), 9)
+        self.assertIn("val_d_loss", history.history)
+        self.assertEqual([len(batch) for batch in seen], [3, 3, 2] * 3)
+        epochs = [sum(seen[3 * e : 3 * e + 3], []) for e in range(3)]
+        for epoch in epochs:
+            self.assertEqual(sorted(epoch), list(range(8)))  # 8 and 9 held out
+        self.assertNotEqual(epochs[0], epochs[1])
+        seen.clear()
+        gan.fit(images, labels, batch_size=3, epochs=1, shuffle=False, verbose=0)
+        self.assertEqual(seen, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]])

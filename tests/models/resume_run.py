@@ -2,9 +2,11 @@
 
     python -m tests.models.resume_run BACKUP_DIR OUT.npz DATA SAVE_FREQ [KILL_STEP]
 
-DATA is "arrays" (16 images given to fit, unshuffled, batch 4) or "shuffled"
-(the same images through `keras_gans.data.from_arrays`, shuffled with a seed,
-batch 4). SAVE_FREQ is "epoch" or a number of batches. With KILL_STEP the
+DATA is "arrays" (16 images and labels 0..15 given to fit, which shuffles
+them, batch 4) or "shuffled" (the same through `keras_gans.data.from_arrays`,
+shuffled with a seed, batch 4). The labels name the images: the GAN is
+unconditional and ignores them, but they record which images each step
+trained on. SAVE_FREQ is "epoch" or a number of batches. With KILL_STEP the
 process dies abruptly once the model has trained that many steps in all, as a
 crash would kill it. Saves the final weights, the epochs this process ran, the
 step count and the labels of every batch it trained on to OUT.npz.
@@ -27,11 +29,9 @@ def main(backup_dir, out, data, save_freq, kill_step=None):
     gan = tiny_gan(seed=5, g_optimizer=keras.optimizers.Adam(1e-2))
     images = tiny_images(16)
     if data == "shuffled":
-        # Labels 0..15 name the images; the unconditional GAN ignores them but
-        # they record which images each step trained on.
-        labelled = keras_gans.data.from_arrays(images, np.arange(16), batch_size=4, seed=3)
+        fit_data = {"x": keras_gans.data.from_arrays(images, np.arange(16), batch_size=4, seed=3)}
     else:
-        labelled = None
+        fit_data = {"x": images, "y": np.arange(16), "batch_size": 4}
 
     def crash(batch, logs):
         if kill_step is not None and int(gan.trained_steps.numpy()) == kill_step:
@@ -42,13 +42,8 @@ def main(backup_dir, out, data, save_freq, kill_step=None):
         keras.callbacks.LambdaCallback(on_train_batch_end=crash),
     ]
     seen = []
-    if labelled is None:
-        history = gan.fit(
-            images, batch_size=4, shuffle=False, epochs=4, verbose=0, callbacks=callbacks
-        )
-    else:
-        gan.train_step = _recording(gan.train_step, seen)
-        history = gan.fit(labelled, epochs=4, verbose=0, callbacks=callbacks)
+    gan.train_step = _recording(gan.train_step, seen)
+    history = gan.fit(**fit_data, epochs=4, verbose=0, callbacks=callbacks)
     np.savez(
         out,
         epochs=np.array(history.epoch),
