@@ -1,6 +1,7 @@
 """Datasets from in-memory arrays and from `.npz` files."""
 
 import os
+import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -14,6 +15,23 @@ from keras_gans.data.pipeline import _crop_and_resize
 # Keys tried, in order, when `from_npz` is not told which array holds what.
 NPZ_IMAGE_KEYS = ("images", "x_train", "x")
 NPZ_LABEL_KEYS = ("labels", "y_train", "y")
+
+
+def warn_if_unit_range(low, high, what, target=(-1.0, 1.0)):
+    """Warn when float samples with values `low..high` look scaled to [0, 1].
+
+    Such images lie inside [-1, 1], so they pass every range check, but they
+    use only half of the generator's range: most likely `x / 255` was applied
+    where `x / 127.5 - 1` was meant.
+    """
+    if target[0] < 0 and 0.0 <= low and high <= 1.0 and high > low:
+        warnings.warn(
+            f"{what} all lie in [0, 1] (min={low:g}, max={high:g}), but the generator's "
+            f"outputs span [{target[0]:g}, {target[1]:g}]: if they are images scaled to "
+            "[0, 1], pass `images * 2 - 1`.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _prepare_images(images):
@@ -62,6 +80,7 @@ def _prepare_images(images):
                 "uint8 (`images.astype('uint8')`) and they are scaled for you. "
                 f"Received: images.dtype={dtype}, min={low}, max={high}"
             )
+        warn_if_unit_range(low, high, "`images`")
         return images.astype(np.float32, copy=False)
     raise ValueError(
         "`images` must hold integers (uint8 pixel values in [0, 255]) or floats in "

@@ -647,6 +647,7 @@ class AdversarialModel(keras.Model):
         callbacks = list(arguments.pop("callbacks", None) or [])
         if not any(isinstance(c, TerminateOnDivergence) for c in callbacks):
             callbacks.append(TerminateOnDivergence())
+        self._warn_if_unit_range(arguments.get("x"))
         checked = self._checks_need_data_pipeline()
         if checked:  # in-memory arrays are checked once, here
             self._checked_input(arguments.get("x"), arguments.get("y"), arguments.get("batch_size"))
@@ -667,6 +668,16 @@ class AdversarialModel(keras.Model):
             elif isinstance(validation, (tuple, list)) and validation:
                 self._checked_input(*validation[:2], arguments.get("validation_batch_size"))
         return super().fit(callbacks=callbacks, **arguments)
+
+    def _warn_if_unit_range(self, x):
+        """Warns when in-memory float samples look scaled to [0, 1] (see `data.arrays`)."""
+        from keras_gans.data.arrays import warn_if_unit_range
+
+        bounds = getattr(self.generator, "output_range", None)
+        if bounds is None or not isinstance(x, np.ndarray) or x.size == 0:
+            return
+        if np.issubdtype(x.dtype, np.floating):
+            warn_if_unit_range(float(x.min()), float(x.max()), "The training samples", bounds)
 
     def _positioned_arrays(self, arguments):
         """Turns `fit`'s in-memory arrays into a positioned dataset, in place.

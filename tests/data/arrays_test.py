@@ -1,6 +1,7 @@
 import os
 import shutil
 import tempfile
+import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -40,6 +41,15 @@ class FromArraysTest(tf.test.TestCase):
         batch = _first_batch(from_arrays(images, batch_size=4, shuffle=False))
         self.assertEqual(batch.dtype, tf.float32)
         self.assertAllEqual(batch[:, 0, 0, 0], [-1.0, -0.25, 0.5, 1.0])
+
+    def test_images_in_0_1_get_a_warning(self):
+        images = np.linspace(0.0, 1.0, 8, dtype=np.float32).reshape(8, 1, 1, 1)
+        with self.assertWarnsRegex(UserWarning, r"all lie in \[0, 1\].*images \* 2 - 1"):
+            from_arrays(images, batch_size=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            from_arrays(images * 2 - 1, batch_size=4)  # scaled: no warning
+            from_arrays(np.zeros((8, 1, 1, 1), np.float32), batch_size=4)  # constant
 
     def test_shapes_and_label_dtype(self):
         images = np.zeros((10, 6, 5), np.uint8)

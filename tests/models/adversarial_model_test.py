@@ -741,6 +741,16 @@ class DataRangeTest(tf.test.TestCase):
             )
         gan.fit(tiny_images(4), batch_size=4, verbose=0)  # scaled data trains
 
+    def test_images_in_0_1_get_a_warning(self):
+        gan = tiny_gan()
+        gan.generator.output_range = (-1.0, 1.0)
+        unit = (tiny_images(4) + 1) / 2
+        with self.assertWarnsRegex(UserWarning, r"training samples all lie in \[0, 1\]"):
+            gan.fit(unit, batch_size=4, verbose=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            gan.fit(unit * 2 - 1, batch_size=4, verbose=0)
+
     def test_builders_declare_their_range(self):
         from keras_gans.architectures import DCGANGenerator
         from keras_gans.architectures import DenseGenerator
