@@ -7,7 +7,10 @@ download `celeb_a`:
     python examples/dcgan_celeba.py --data=celeb_a --epochs=5
 
 Sample grids are written after every epoch, the trained GAN is saved as a `.keras` file
-(resume with `--resume`) and the generator is exported as a SavedModel.
+(train it further with `--resume`) and the generator is exported as a SavedModel.
+Training backs itself up every `--backup_every` steps: if the process dies, run the same
+command again and it goes on from the last backup, to the result the uninterrupted run
+would have had (without `--steps_per_epoch`, which replays whole epochs).
 """
 
 import os
@@ -34,6 +37,7 @@ flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
 flags.DEFINE_string("output_dir", "outputs/dcgan_celeba", "Sample grids and the .keras file.")
 flags.DEFINE_string("export_dir", "saved_models/dcgan_celeba", "Where the generator goes.")
 flags.DEFINE_bool("resume", False, "Continue from the .keras file in --output_dir.")
+flags.DEFINE_integer("backup_every", 500, "Back up every N steps (0: after every epoch).")
 flags.DEFINE_integer("seed", 0, "Seed of the weights, the noise and the data order.")
 
 
@@ -74,7 +78,14 @@ def main(argv):
         dataset,
         epochs=FLAGS.epochs,
         steps_per_epoch=FLAGS.steps_per_epoch,
-        callbacks=[samples, keras.callbacks.ModelCheckpoint(checkpoint)],
+        callbacks=[
+            samples,
+            keras.callbacks.ModelCheckpoint(checkpoint),
+            keras.callbacks.BackupAndRestore(
+                os.path.join(FLAGS.output_dir, "backup"),
+                save_freq=FLAGS.backup_every or "epoch",
+            ),
+        ],
     )
     keras_gans.export_generator(gan, FLAGS.export_dir, overwrite=True)
     print(f"Samples: {samples.paths[-1]}")

@@ -11,6 +11,10 @@ Train on the full set (a `.npz` file with Keras' MNIST keys, or the TFDS name):
     python examples/dcgan_mnist.py --data=mnist --epochs=20
 
 Add `--conditional` for a conditional DCGAN that draws the digit you ask for.
+
+Training backs itself up after every epoch (or every `--backup_every` steps): if the
+process dies, run the same command again and it goes on from the last backup, to the
+result the uninterrupted run would have had.
 """
 
 import os
@@ -38,6 +42,7 @@ flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
 # A moving average of the generator's weights gives cleaner samples (ProGAN, StyleGAN).
 flags.DEFINE_float("ema_momentum", None, "Keep an average of the generator's weights (e.g. 0.999).")
 flags.DEFINE_bool("resume", False, "Continue training the .keras file in --output_dir.")
+flags.DEFINE_integer("backup_every", 0, "Back up every N steps (0: after every epoch).")
 flags.DEFINE_string("output_dir", "outputs/dcgan_mnist", "Where sample grids are written.")
 flags.DEFINE_string("export_dir", "saved_models/dcgan_mnist", "Where the generator is exported.")
 flags.DEFINE_integer("seed", 0, "Seed of the weights, the noise and the data order.")
@@ -56,7 +61,10 @@ def main(argv):
     samples = keras_gans.callbacks.SampleGrid(
         os.path.join(FLAGS.output_dir, "samples"), num_samples=100
     )
-    gan.fit(dataset, epochs=FLAGS.epochs, callbacks=[samples])
+    backup = keras.callbacks.BackupAndRestore(
+        os.path.join(FLAGS.output_dir, "backup"), save_freq=FLAGS.backup_every or "epoch"
+    )
+    gan.fit(dataset, epochs=FLAGS.epochs, callbacks=[samples, backup])
 
     gan.save(checkpoint)
     keras_gans.export_generator(gan, FLAGS.export_dir, overwrite=True)
