@@ -65,4 +65,4 @@ def tiny_labels(n=16, seed=0, num_classes=NUM_CLASSES):
 
 
 def weights_of(model):
-    return [np.array(v) for v in model.weights]
+    return [v.numpy() for v in model.weights]

@@ -49,7 +49,7 @@ class TerminateOnDivergence(keras.callbacks.Callback):
         self._good_epoch = None
 
     def _snapshot(self):
-        return [np.array(v) for v in _state_variables(self.model)]
+        return [v.numpy() for v in _state_variables(self.model)]
 
     def on_train_begin(self, logs=None):
         self._good_state = self._snapshot()

@@ -14,8 +14,8 @@ class TerminateOnDivergenceTest(tf.test.TestCase):
 
         def remember(epoch, logs):
             if epoch == 0:
-                saved["weights"] = [np.array(v) for v in gan.variables]
-                saved["optimizer"] = [np.array(v) for v in gan.d_optimizer.variables]
+                saved["weights"] = [v.numpy() for v in gan.variables]
+                saved["optimizer"] = [v.numpy() for v in gan.d_optimizer.variables]
 
         def poison(epoch, logs):
             if epoch == 1:  # a weight blows up at the start of the second epoch
@@ -40,7 +40,7 @@ class TerminateOnDivergenceTest(tf.test.TestCase):
 
     def test_bad_data_from_the_start(self):
         gan = tiny_gan()
-        initial = [np.array(v) for v in gan.generator.variables]
+        initial = [v.numpy() for v in gan.generator.variables]
         images = tiny_images(8)
         images[3, 0, 0, 0] = np.nan
         guard = TerminateOnDivergence()
