@@ -90,6 +90,11 @@ def positioned_pipeline(epoch_elements, *, num_examples, batch_size, drop_remain
         The `tf.data.Dataset`, with a `DataPosition` as `_keras_gans_position`.
     """
     per_epoch = batches_per_epoch(num_examples, batch_size, drop_remainder)
+    if per_epoch < 1:
+        raise ValueError(
+            f"An epoch of {num_examples} examples in batches of {batch_size} "
+            f"(drop_remainder={drop_remainder}) holds no batch."
+        )
     position = DataPosition(per_epoch)
 
     def epoch_batches(key, skip):

@@ -714,6 +714,11 @@ class AdversarialModel(keras.Model):
         ):
             return x
         count = int(x.shape[0])
+        if count == 0:
+            raise ValueError(
+                "`fit` got no training samples (Keras would only warn that the input "
+                f"ran out of data). Received: x.shape={tuple(x.shape)}"
+            )
         if y is not None and int(y.shape[0]) != count:
             return x  # Keras' own error names the sizes
         split = arguments.pop("validation_split", 0.0) or 0.0

@@ -379,6 +379,11 @@ class DataTest(tf.test.TestCase):
         for a, b in zip(weights_of(with_labels), weights_of(without), strict=True):
             self.assertAllEqual(a, b)
 
+    def test_no_samples(self):
+        gan = tiny_gan()
+        with self.assertRaisesRegex(ValueError, r"no training samples.*\(0, 4, 4, 1\)"):
+            gan.fit(np.zeros((0, *IMAGE_SHAPE), "float32"), batch_size=4, verbose=0)
+
     def test_bad_images(self):
         gan = tiny_gan()
         with self.assertRaisesRegex(ValueError, "floating point.*uint8"):
