@@ -199,24 +199,20 @@ def from_arrays(
         def load_fn(index):
             return load_image(index), tf.gather(label_tensor, index)
 
+    order = {
+        "num_examples": num_examples,
+        "batch_size": batch_size,
+        "shuffle": shuffle,
+        "seed": seed,
+        "drop_remainder": drop_remainder,
+    }
     if shuffle_buffer_size is None:
-        return _build_indexed_pipeline(
-            load_fn,
-            num_examples=num_examples,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            drop_remainder=drop_remainder,
-        )
+        return _build_indexed_pipeline(load_fn, **order)
     return _build_pipeline(
         tf.data.Dataset.range(num_examples),
         load_fn,
-        num_examples=num_examples,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
-        drop_remainder=drop_remainder,
         shuffle_buffer_size=shuffle_buffer_size,
+        **order,
     )
 
 

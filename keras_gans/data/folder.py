@@ -179,24 +179,22 @@ def from_folder(
         image = tf.ensure_shape(image, (None, None, channels))
         return _crop_and_resize(image, image_size, crop, crop_size)
 
+    order = {
+        "num_examples": len(files),
+        "batch_size": batch_size,
+        "shuffle": shuffle,
+        "seed": seed,
+        "drop_remainder": drop_remainder,
+    }
     if not cache and shuffle_buffer_size is None:
         file_tensor = tf.constant(files)
         return _build_indexed_pipeline(
-            lambda index: load_fn(tf.gather(file_tensor, index)),
-            num_examples=len(files),
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            drop_remainder=drop_remainder,
+            lambda index: load_fn(tf.gather(file_tensor, index)), **order
         )
     return _build_pipeline(
         tf.data.Dataset.from_tensor_slices(files),
         load_fn,
-        num_examples=len(files),
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
-        drop_remainder=drop_remainder,
         shuffle_buffer_size=shuffle_buffer_size,
         cache=cache,
+        **order,
     )
