@@ -21,10 +21,11 @@ reshuffle of each iteration.
 """
 
 import numbers
-import random
 
 import tensorflow as tf
 
+from keras_gans.data.position import draw_seed
+from keras_gans.data.position import indexed_pipeline
 from keras_gans.data.position import positioned_pipeline
 
 # Shuffle buffer used by default when the elements being shuffled are images (TFDS
@@ -180,17 +181,12 @@ def _scale_loaded(loaded):
     return _scale_element(loaded)
 
 
-def _draw_seed(seed):
-    """The seed of a pipeline: `seed`, or one drawn now when it is None."""
-    return random.SystemRandom().randrange(2**31) if seed is None else seed
-
-
 def _build_indexed_pipeline(load_fn, *, num_examples, batch_size, shuffle, seed, drop_remainder):
     """Load, scale, batch and prefetch examples 0..num_examples-1 in positioned order.
 
     Each epoch's order is a permutation of all the examples keyed by the seed
-    and the epoch (`keras_gans.data.position`), so a resumed training replays
-    it; skipping into an epoch loads nothing.
+    and the epoch (`keras_gans.data.position.indexed_pipeline`), so a resumed
+    training replays it; skipping into an epoch loads nothing.
 
     Args:
         load_fn: function of an int64 index returning a uint8 or float image, or
@@ -199,24 +195,12 @@ def _build_indexed_pipeline(load_fn, *, num_examples, batch_size, shuffle, seed,
         batch_size, shuffle, seed, drop_remainder: as `_build_pipeline`.
     """
     _check_batch_fits(batch_size, num_examples, drop_remainder)
-    seed = tf.constant(_draw_seed(seed) % 2**31, tf.int64)
-    max_index = num_examples - 1
-
-    def epoch_elements(key, skip):
-        indices = tf.data.Dataset.range(num_examples)
-        if shuffle:
-            seeds = tf.stack([seed, key])
-            indices = indices.map(
-                lambda i: tf.random.experimental.index_shuffle(i, seeds, max_index)
-            )
-        return indices.skip(skip).map(
-            lambda i: _scale_loaded(load_fn(i)), num_parallel_calls=tf.data.AUTOTUNE
-        )
-
-    return positioned_pipeline(
-        epoch_elements,
+    return indexed_pipeline(
+        lambda index: _scale_loaded(load_fn(index)),
         num_examples=num_examples,
         batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
         drop_remainder=drop_remainder,
     )
 
@@ -285,7 +269,7 @@ def _build_pipeline(
         dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
         return dataset.prefetch(tf.data.AUTOTUNE)
 
-    seed = tf.constant(_draw_seed(seed) % 2**31, tf.int64)
+    seed = tf.constant(draw_seed(seed), tf.int64)
     source = dataset
 
     def epoch_elements(key, skip):

@@ -32,6 +32,8 @@ passes it has begun in this process instead: pass 1, 2, 3... of the same seed
 give the same orders in every process.
 """
 
+import random
+
 import keras
 import tensorflow as tf
 
@@ -124,6 +126,45 @@ def positioned_pipeline(epoch_elements, *, num_examples, batch_size, drop_remain
     dataset = dataset.prefetch(tf.data.AUTOTUNE)
     dataset._keras_gans_position = position
     return dataset
+
+
+def draw_seed(seed):
+    """`seed` as a key of orders, below 2**31; one drawn now when it is None."""
+    return (random.SystemRandom().randrange(2**31) if seed is None else seed) % 2**31
+
+
+def indexed_pipeline(load_fn, *, num_examples, batch_size, shuffle, seed, drop_remainder):
+    """A positioned pipeline of `load_fn(i)` over indices 0..num_examples-1.
+
+    Each epoch is a permutation of all the indices keyed by (seed, key)
+    (`tf.random.experimental.index_shuffle`), or the indices in order without
+    `shuffle`; skipping into an epoch loads nothing.
+
+    Args:
+        load_fn: function of an int64 index returning a training element;
+            TensorFlow ops only.
+        num_examples, batch_size, drop_remainder: as `positioned_pipeline`.
+        shuffle: bool. Whether each epoch is a permutation.
+        seed: int or None. Key of the permutations; None draws one now.
+    """
+    seed = tf.constant(draw_seed(seed), tf.int64)
+    max_index = num_examples - 1
+
+    def epoch_elements(key, skip):
+        indices = tf.data.Dataset.range(num_examples)
+        if shuffle:
+            seeds = tf.stack([seed, key])
+            indices = indices.map(
+                lambda i: tf.random.experimental.index_shuffle(i, seeds, max_index)
+            )
+        return indices.skip(skip).map(load_fn, num_parallel_calls=tf.data.AUTOTUNE)
+
+    return positioned_pipeline(
+        epoch_elements,
+        num_examples=num_examples,
+        batch_size=batch_size,
+        drop_remainder=drop_remainder,
+    )
 
 
 def data_position(dataset):

@@ -7,7 +7,7 @@ from keras_gans.data.pipeline import _check_image_args
 from keras_gans.data.pipeline import _check_pipeline_args
 from keras_gans.data.pipeline import _convert_channels
 from keras_gans.data.pipeline import _crop_and_resize
-from keras_gans.data.pipeline import _draw_seed
+from keras_gans.data.position import draw_seed
 
 IMAGE_FEATURE = "image"
 LABEL_FEATURE = "label"
@@ -158,7 +158,7 @@ def from_tfds(
     if not isinstance(cache, bool):
         raise TypeError(f"`cache` must be True or False. Received: cache={cache!r}")
 
-    seed = _draw_seed(seed)
+    seed = draw_seed(seed)
     dataset, info = tfds.load(
         name,
         split=split,

@@ -4,7 +4,6 @@ import contextlib
 import inspect
 import math
 import os
-import random
 import tempfile
 
 import keras
@@ -693,7 +692,7 @@ class AdversarialModel(keras.Model):
 
         Returns the training data `fit` goes on with.
         """
-        from keras_gans.data.position import positioned_pipeline
+        from keras_gans.data.position import indexed_pipeline
 
         x, y = arguments.get("x"), arguments.get("y")
         shuffle = arguments.get("shuffle", True)
@@ -734,26 +733,13 @@ class AdversarialModel(keras.Model):
             y = None if y is None else y[:split_at]
             count = split_at
         tensors = (tf.convert_to_tensor(x),) + (() if y is None else (tf.convert_to_tensor(y),))
-        seed = tf.constant(
-            (self.seed if self.seed is not None else random.SystemRandom().randrange(2**31))
-            % 2**31,
-            tf.int64,
-        )
-
-        def epoch_elements(key, skip):
-            indices = tf.data.Dataset.range(count)
-            if shuffle:
-                seeds = tf.stack([seed, key])
-                indices = indices.map(
-                    lambda i: tf.random.experimental.index_shuffle(i, seeds, count - 1)
-                )
-            return indices.skip(skip).map(lambda i: tuple(tf.gather(t, i) for t in tensors))
-
         batch_size = arguments.pop("batch_size", None) or 32
-        dataset = positioned_pipeline(
-            epoch_elements,
+        dataset = indexed_pipeline(
+            lambda i: tuple(tf.gather(t, i) for t in tensors),
             num_examples=count,
             batch_size=batch_size,
+            shuffle=shuffle,
+            seed=self.seed,
             # Drops nothing either way; when the batches are equal, their
             # static size spares retracing (and lets XLA see it).
             drop_remainder=count % batch_size == 0,
