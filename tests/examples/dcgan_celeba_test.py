@@ -1,14 +1,11 @@
 import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from keras_gans import AdversarialModel
-
-EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "dcgan_celeba.py")
+from tests.examples import run_example
 
 
 class DCGANCelebAExampleTest(tf.test.TestCase):
@@ -22,13 +19,11 @@ class DCGANCelebAExampleTest(tf.test.TestCase):
             with open(os.path.join(faces, f"{i + 1:06d}.jpg"), "wb") as f:
                 f.write(tf.io.encode_jpeg(pixels).numpy())
         output_dir, export_dir = os.path.join(tmp, "out"), os.path.join(tmp, "export")
-        command = [
-            sys.executable, EXAMPLE, f"--data={faces}", "--image_size=32", "--crop_size=32",
+        result = run_example(
+            "dcgan_celeba.py", f"--data={faces}", "--image_size=32", "--crop_size=32",
             "--batch_size=8", "--epochs=2", "--base_filters=4", "--latent_dim=8",
             "--backup_every=2", f"--output_dir={output_dir}", f"--export_dir={export_dir}",
-        ]  # fmt: skip
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        )  # fmt: skip
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
 
         samples = sorted(os.listdir(os.path.join(output_dir, "samples")))

@@ -1,6 +1,4 @@
 import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -8,8 +6,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 from keras_gans import AdversarialModel
-
-EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "dcgan_mnist.py")
+from tests.examples import run_example
 
 
 class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
@@ -18,13 +15,11 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         tmp = self.get_temp_dir()
         output_dir = os.path.join(tmp, f"out_{conditional}")
         export_dir = os.path.join(tmp, f"export_{conditional}")
-        command = [
-            sys.executable, EXAMPLE, "--epochs=2", "--batch_size=500", "--base_filters=4",
+        result = run_example(
+            "dcgan_mnist.py", "--epochs=2", "--batch_size=500", "--base_filters=4",
             "--latent_dim=8", f"--output_dir={output_dir}", f"--export_dir={export_dir}",
             f"--conditional={conditional}",
-        ]  # fmt: skip
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        )  # fmt: skip
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
 
         samples = sorted(os.listdir(os.path.join(output_dir, "samples")))
