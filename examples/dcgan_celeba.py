@@ -34,6 +34,8 @@ flags.DEFINE_integer("batch_size", 128, "Images per step.")
 flags.DEFINE_integer("latent_dim", 100, "Size of the latent vector z.")
 flags.DEFINE_integer("base_filters", 64, "Filters of the first discriminator layer.")
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
+# DiffAugment keeps the discriminator from memorising a small training set.
+flags.DEFINE_string("augment", None, "DiffAugment policy, e.g. 'color,translation,cutout'.")
 flags.DEFINE_string("output_dir", "outputs/dcgan_celeba", "Sample grids and the .keras file.")
 flags.DEFINE_string("export_dir", "saved_models/dcgan_celeba", "Where the generator goes.")
 flags.DEFINE_bool("resume", False, "Continue from the .keras file in --output_dir.")
@@ -56,6 +58,7 @@ def build_gan():
         g_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
         d_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
         loss="non_saturating",
+        augmentation=FLAGS.augment,
     )
     return gan
 

@@ -39,6 +39,8 @@ flags.DEFINE_integer("base_filters", 64, "Filters of the widest-resolution conv 
 flags.DEFINE_bool("conditional", False, "Condition both networks on the digit label.")
 # Adam with the DCGAN paper's settings.
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
+# DiffAugment keeps the discriminator from memorising a small training set.
+flags.DEFINE_string("augment", None, "DiffAugment policy, e.g. 'color,translation,cutout'.")
 # A moving average of the generator's weights gives cleaner samples (ProGAN, StyleGAN).
 flags.DEFINE_float("ema_momentum", None, "Keep an average of the generator's weights (e.g. 0.999).")
 flags.DEFINE_bool("resume", False, "Continue training the .keras file in --output_dir.")
@@ -90,6 +92,7 @@ def build_gan():
         g_optimizer=_generator_optimizer(),
         d_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
         loss="non_saturating",
+        augmentation=FLAGS.augment,
     )
     return gan
 

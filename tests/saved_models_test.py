@@ -4,9 +4,12 @@ import os
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from keras_gans.data import load_mnist_sample
+
+pytestmark = pytest.mark.large
 
 PRETRAINED = os.path.join(os.path.dirname(__file__), "..", "saved_models", "dcgan_mnist_pretrained")
 

@@ -20,7 +20,7 @@ serializable.
 import keras
 
 from keras_gans.architectures import _normalization
-from keras_gans.architectures import _validation
+from keras_gans.utils import validation
 
 LABEL_CONDITIONING_MODES = ("input", "projection")
 
@@ -37,7 +37,7 @@ def validate_num_classes(num_classes):
     """
     if num_classes is None:
         return None
-    if not _validation.is_int(num_classes) or num_classes < 2:
+    if not validation.is_int(num_classes) or num_classes < 2:
         raise ValueError(
             "`num_classes` must be None (unconditional model) or an integer "
             f">= 2. Received: num_classes={num_classes!r}"

@@ -5,6 +5,7 @@ import keras
 from keras_gans.architectures import _normalization
 from keras_gans.architectures import _validation
 from keras_gans.architectures import conditional
+from keras_gans.utils import validation
 
 # Image sizes the DCGAN stacks support: 28 (MNIST: 7 -> 14 -> 28) and the
 # square powers of two from 32 (4 -> ... -> S, one stride-2 layer per
@@ -121,12 +122,12 @@ class DCGANGenerator(keras.Model):
         **kwargs,
     ):
         _validation.validate_base_kwargs(type(self).__name__, kwargs)
-        latent_dim = _validation.validate_positive_int(latent_dim, "latent_dim")
+        latent_dim = validation.check_positive_int(latent_dim, "latent_dim")
         image_shape = _validation.validate_image_shape(image_shape)
         start_size, num_doublings = _dcgan_plan(image_shape)
-        base_filters = _validation.validate_positive_int(base_filters, "base_filters")
+        base_filters = validation.check_positive_int(base_filters, "base_filters")
         num_classes = conditional.validate_num_classes(num_classes)
-        label_embedding_dim = _validation.validate_positive_int(
+        label_embedding_dim = validation.check_positive_int(
             label_embedding_dim, "label_embedding_dim"
         )
 
@@ -314,11 +315,11 @@ class DCGANDiscriminator(keras.Model):
         _validation.validate_base_kwargs(type(self).__name__, kwargs)
         image_shape = _validation.validate_image_shape(image_shape)
         _, num_doublings = _dcgan_plan(image_shape)
-        base_filters = _validation.validate_positive_int(base_filters, "base_filters")
+        base_filters = validation.check_positive_int(base_filters, "base_filters")
         num_classes = conditional.validate_num_classes(num_classes)
         label_conditioning = conditional.validate_label_conditioning(label_conditioning)
         normalization = _normalization.validate_normalization(normalization)
-        spectral_norm = _validation.validate_bool(spectral_norm, "spectral_norm")
+        spectral_norm = validation.check_bool(spectral_norm, "spectral_norm")
 
         # === Functional model ===
         image = keras.Input(image_shape, name="image")

@@ -7,6 +7,7 @@ import keras
 from keras_gans.architectures import _normalization
 from keras_gans.architectures import _validation
 from keras_gans.architectures import conditional
+from keras_gans.utils import validation
 
 # Slope of the LeakyReLU activations; 0.2 is the value used throughout the
 # GAN literature since DCGAN.
@@ -74,12 +75,12 @@ class DenseGenerator(keras.Model):
         **kwargs,
     ):
         _validation.validate_base_kwargs(type(self).__name__, kwargs)
-        latent_dim = _validation.validate_positive_int(latent_dim, "latent_dim")
+        latent_dim = validation.check_positive_int(latent_dim, "latent_dim")
         image_shape = _validation.validate_image_shape(image_shape)
         hidden_units = _validation.validate_hidden_units(hidden_units)
         use_batch_norm = bool(use_batch_norm)
         num_classes = conditional.validate_num_classes(num_classes)
-        label_embedding_dim = _validation.validate_positive_int(
+        label_embedding_dim = validation.check_positive_int(
             label_embedding_dim, "label_embedding_dim"
         )
 
@@ -218,13 +219,15 @@ class DenseDiscriminator(keras.Model):
         _validation.validate_base_kwargs(type(self).__name__, kwargs)
         image_shape = _validation.validate_image_shape(image_shape)
         hidden_units = _validation.validate_hidden_units(hidden_units)
-        dropout = _validation.validate_dropout(dropout)
+        dropout = validation.check_number(dropout, "dropout", minimum=0.0)
+        if dropout >= 1.0:
+            raise ValueError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
         num_classes = conditional.validate_num_classes(num_classes)
         label_conditioning = conditional.validate_label_conditioning(label_conditioning)
-        label_embedding_dim = _validation.validate_positive_int(
+        label_embedding_dim = validation.check_positive_int(
             label_embedding_dim, "label_embedding_dim"
         )
-        spectral_norm = _validation.validate_bool(spectral_norm, "spectral_norm")
+        spectral_norm = validation.check_bool(spectral_norm, "spectral_norm")
 
         # === Functional model ===
         image = keras.Input(image_shape, name="image")

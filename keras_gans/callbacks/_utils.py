@@ -1,37 +1,8 @@
-"""Argument checks and a lazily opened TensorBoard writer, shared by the callbacks."""
-
-import os
+"""TensorBoard summaries written with TensorFlow alone, shared by the callbacks."""
 
 import numpy as np
 import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
-
-
-def check_positive_int(value, name, allow_none=False):
-    """Returns `value` as an int (or None when allowed); raises if it is not an integer >= 1."""
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        what = "a positive integer or None" if allow_none else "a positive integer"
-        raise ValueError(f"`{name}` must be {what}. Received: {name}={value!r}")
-    return int(value)
-
-
-def check_bool(value, name):
-    if not isinstance(value, bool):
-        raise ValueError(f"`{name}` must be a bool. Received: {name}={value!r}")
-    return value
-
-
-def check_optional_path(value, name):
-    if value is None:
-        return None
-    try:
-        return os.fspath(value)
-    except TypeError as e:
-        raise ValueError(
-            f"`{name}` must be a path (str or os.PathLike) or None. Received: {name}={value!r}"
-        ) from e
 
 
 def _metadata(plugin_name):

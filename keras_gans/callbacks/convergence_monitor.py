@@ -6,12 +6,15 @@ import warnings
 
 import keras
 
-from keras_gans.callbacks._utils import check_bool
-from keras_gans.callbacks._utils import check_positive_int
+from keras_gans.losses.gan_loss import OUTPUT_LOG_NAMES
+from keras_gans.losses.gan_loss import PROBABILITY
+from keras_gans.losses.gan_loss import SCORE
+from keras_gans.utils.validation import check_bool
+from keras_gans.utils.validation import check_positive_int
 
 FREQUENCIES = ("epoch", "batch")
-PROBABILITY_KEYS = ("d_real", "d_fake")
-CRITIC_KEYS = ("critic_real", "critic_fake")
+PROBABILITY_KEYS = OUTPUT_LOG_NAMES[PROBABILITY]
+CRITIC_KEYS = OUTPUT_LOG_NAMES[SCORE]
 
 DISCRIMINATOR_WINS = "discriminator_wins"
 DISCRIMINATOR_COLLAPSE = "discriminator_collapse"

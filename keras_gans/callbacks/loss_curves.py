@@ -5,9 +5,15 @@ import os
 
 import keras
 
-LOSS_KEYS = ("d_loss", "g_loss")
-PROBABILITY_KEYS = ("d_real", "d_fake")
-CRITIC_KEYS = ("critic_real", "critic_fake")
+from keras_gans.losses.gan_loss import D_LOSS
+from keras_gans.losses.gan_loss import G_LOSS
+from keras_gans.losses.gan_loss import OUTPUT_LOG_NAMES
+from keras_gans.losses.gan_loss import PROBABILITY
+from keras_gans.losses.gan_loss import SCORE
+
+LOSS_KEYS = (D_LOSS, G_LOSS)
+PROBABILITY_KEYS = OUTPUT_LOG_NAMES[PROBABILITY]
+CRITIC_KEYS = OUTPUT_LOG_NAMES[SCORE]
 # Keys drawn as a band around another key's curve (value key -> band key).
 BANDS = {"kid": "kid_std"}
 VALIDATION_PREFIX = "val_"

@@ -7,8 +7,6 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.callbacks._utils import SummaryWriter
-from keras_gans.callbacks._utils import check_optional_path
-from keras_gans.callbacks._utils import check_positive_int
 from keras_gans.callbacks._utils import write_scalar_summary
 from keras_gans.export import export_generator
 from keras_gans.metrics import RunningStatistics
@@ -16,6 +14,8 @@ from keras_gans.metrics import compute_features
 from keras_gans.metrics import frechet_distance
 from keras_gans.metrics import inception_feature_extractor
 from keras_gans.metrics import kernel_distance_from_activations
+from keras_gans.utils.validation import check_optional_path
+from keras_gans.utils.validation import check_positive_int
 
 METRICS = ("fid", "kid")
 

@@ -6,10 +6,11 @@ import keras
 import numpy as np
 
 from keras_gans.callbacks._utils import SummaryWriter
-from keras_gans.callbacks._utils import check_bool
-from keras_gans.callbacks._utils import check_optional_path
-from keras_gans.callbacks._utils import check_positive_int
 from keras_gans.callbacks._utils import write_image_summary
+from keras_gans.models.sampling import latents_and_labels
+from keras_gans.utils.validation import check_bool
+from keras_gans.utils.validation import check_optional_path
+from keras_gans.utils.validation import check_positive_int
 
 EPOCH_TAG = "epoch_samples"
 STEP_TAG = "batch_samples"
@@ -133,17 +134,7 @@ class SampleGrid(keras.callbacks.Callback):
             self.on_train_batch_end = self._on_train_batch_end
 
     def _inputs(self):
-        rng = np.random.default_rng(self.seed)
-        latents = rng.standard_normal((self.num_samples, self.model.latent_dim))
-        labels = None
-        if self.model.conditional:
-            if self.model.num_classes is None:
-                raise ValueError(
-                    "SampleGrid needs the number of classes of a conditional "
-                    "model: build the AdversarialModel with `num_classes`."
-                )
-            labels = np.arange(self.num_samples) % self.model.num_classes
-        return latents.astype("float32"), labels
+        return latents_and_labels(self.model, self.num_samples, self.seed, who="SampleGrid")
 
     def write(self, name, tensorboard_step=None, tensorboard_tag=EPOCH_TAG):
         """Writes a grid now, to `<directory>/<name>.png`.

@@ -1,7 +1,6 @@
 """Datasets from in-memory arrays and from `.npz` files."""
 
 import os
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -11,27 +10,11 @@ from keras_gans.data.pipeline import _build_pipeline
 from keras_gans.data.pipeline import _check_image_args
 from keras_gans.data.pipeline import _check_pipeline_args
 from keras_gans.data.pipeline import _crop_and_resize
+from keras_gans.utils.validation import warn_if_unit_range
 
 # Keys tried, in order, when `from_npz` is not told which array holds what.
 NPZ_IMAGE_KEYS = ("images", "x_train", "x")
 NPZ_LABEL_KEYS = ("labels", "y_train", "y")
-
-
-def warn_if_unit_range(low, high, what, target=(-1.0, 1.0)):
-    """Warn when float samples with values `low..high` look scaled to [0, 1].
-
-    Such images lie inside [-1, 1], so they pass every range check, but they
-    use only half of the generator's range: most likely `x / 255` was applied
-    where `x / 127.5 - 1` was meant.
-    """
-    if target[0] < 0 and 0.0 <= low and high <= 1.0 and high > low:
-        warnings.warn(
-            f"{what} all lie in [0, 1] (min={low:g}, max={high:g}), but the generator's "
-            f"outputs span [{target[0]:g}, {target[1]:g}]: if they are images scaled to "
-            "[0, 1], pass `images * 2 - 1`.",
-            UserWarning,
-            stacklevel=3,
-        )
 
 
 def _prepare_images(images):

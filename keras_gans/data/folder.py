@@ -9,6 +9,7 @@ from keras_gans.data.pipeline import _build_pipeline
 from keras_gans.data.pipeline import _check_image_args
 from keras_gans.data.pipeline import _check_pipeline_args
 from keras_gans.data.pipeline import _crop_and_resize
+from keras_gans.utils import validation
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 JPEG_SIGNATURE = b"\xff\xd8\xff"
@@ -166,8 +167,7 @@ def from_folder(
             f"`image_size` must be a positive integer. Received: image_size={image_size!r}"
         )
     _check_image_args(image_size, channels, crop, crop_size)
-    if not isinstance(cache, bool):
-        raise TypeError(f"`cache` must be True or False. Received: cache={cache!r}")
+    validation.check_bool(cache, "cache")
     path = os.fspath(path)
     files = _list_image_files(path)
     _check_signatures(files, path)

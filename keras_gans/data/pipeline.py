@@ -20,13 +20,12 @@ A source of unknown size cannot be positioned; it is shuffled by `tf.data`'s
 reshuffle of each iteration.
 """
 
-import numbers
-
 import tensorflow as tf
 
 from keras_gans.data.position import draw_seed
 from keras_gans.data.position import indexed_pipeline
 from keras_gans.data.position import positioned_pipeline
+from keras_gans.utils import validation
 
 # Shuffle buffer used by default when the elements being shuffled are images (TFDS
 # examples, or cached decoded images) rather than indices or file names: 10,000
@@ -36,47 +35,32 @@ DEFAULT_IMAGE_SHUFFLE_BUFFER = 10_000
 CROP_MODES = ("center", None)
 
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def _check_pipeline_args(batch_size, shuffle, seed, drop_remainder, shuffle_buffer_size):
-    """Raise `TypeError` or `ValueError` for bad pipeline arguments."""
-    if not _is_int(batch_size) or batch_size < 1:
-        raise ValueError(
-            f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
-        )
-    if not isinstance(shuffle, bool):
-        raise TypeError(f"`shuffle` must be True or False. Received: shuffle={shuffle!r}")
-    if seed is not None and not _is_int(seed):
-        raise TypeError(f"`seed` must be an integer or None. Received: seed={seed!r}")
-    if not isinstance(drop_remainder, bool):
-        raise TypeError(
-            f"`drop_remainder` must be True or False. Received: drop_remainder={drop_remainder!r}"
-        )
-    if shuffle_buffer_size is not None and (
-        not _is_int(shuffle_buffer_size) or shuffle_buffer_size < 1
-    ):
-        raise ValueError(
-            "`shuffle_buffer_size` must be a positive integer or None. "
-            f"Received: shuffle_buffer_size={shuffle_buffer_size!r}"
-        )
+    """Raise `ValueError` for bad pipeline arguments."""
+    validation.check_positive_int(batch_size, "batch_size")
+    validation.check_bool(shuffle, "shuffle")
+    if seed is not None and not validation.is_int(seed):
+        raise ValueError(f"`seed` must be an integer or None. Received: seed={seed!r}")
+    validation.check_bool(drop_remainder, "drop_remainder")
+    validation.check_positive_int(shuffle_buffer_size, "shuffle_buffer_size", allow_none=True)
 
 
 def _check_image_args(image_size, channels, crop, crop_size, allowed_channels=(1, 3)):
     """Raise `ValueError` for bad `image_size`, `channels`, `crop` or `crop_size`."""
-    if image_size is not None and (not _is_int(image_size) or image_size < 1):
+    if image_size is not None and (not validation.is_int(image_size) or image_size < 1):
         raise ValueError(
             f"`image_size` must be a positive integer. Received: image_size={image_size!r}"
         )
-    if channels is not None and (not _is_int(channels) or channels not in allowed_channels):
+    if channels is not None and (
+        not validation.is_int(channels) or channels not in allowed_channels
+    ):
         raise ValueError(
             f"`channels` must be one of {allowed_channels}. Received: channels={channels!r}"
         )
     if crop not in CROP_MODES:
         raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={crop!r}")
     if crop_size is not None:
-        if not _is_int(crop_size) or crop_size < 1:
+        if not validation.is_int(crop_size) or crop_size < 1:
             raise ValueError(
                 f"`crop_size` must be a positive integer or None. Received: crop_size={crop_size!r}"
             )

@@ -18,7 +18,7 @@ where the order is a pure function of its key: a permutation of the whole
 dataset (`tf.random.experimental.index_shuffle`) for arrays and files, a
 shuffle buffer seeded by the key for sources read in sequence (TFDS, caches).
 `AdversarialModel.fit` positions the dataset at the start of every epoch
-(`data_position_callbacks`): a new `fit` starts at the first data epoch after
+(`keras_gans.models.fit_adapter`): a new `fit` starts at the first data epoch after
 the model's `trained_steps` (saved with its weights), each epoch at the next,
 and a `fit` that `keras.callbacks.BackupAndRestore` restored starts at the
 restored step count itself, even in the middle of an epoch, and trains only
@@ -34,11 +34,13 @@ give the same orders in every process.
 
 import random
 
-import keras
 import tensorflow as tf
 
 # Position of a dataset that nothing positions.
 UNPOSITIONED = -1
+# The attribute of a `tf.data.Dataset` that carries its `DataPosition`. Datasets
+# have no place for such metadata; a transformation of the dataset drops it.
+POSITION_ATTRIBUTE = "_keras_gans_position"
 
 
 class DataPosition:
@@ -124,7 +126,7 @@ def positioned_pipeline(epoch_elements, *, num_examples, batch_size, drop_remain
     dataset = tf.data.Dataset.from_tensors(0).flat_map(one_pass).take(per_epoch)
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(per_epoch))
     dataset = dataset.prefetch(tf.data.AUTOTUNE)
-    dataset._keras_gans_position = position
+    setattr(dataset, POSITION_ATTRIBUTE, position)
     return dataset
 
 
@@ -169,81 +171,17 @@ def indexed_pipeline(load_fn, *, num_examples, batch_size, shuffle, seed, drop_r
 
 def data_position(dataset):
     """The `DataPosition` of a `keras_gans.data` dataset, or None."""
-    return getattr(dataset, "_keras_gans_position", None)
+    return getattr(dataset, POSITION_ATTRIBUTE, None)
 
 
-class _Shared:
-    def __init__(self, position):
-        self.position = position
-        self.next_start = None  # the batch the next epoch starts at
-        self.epoch_end = None  # steps of the current epoch, when it is cut short
-        self.cut_short = False
+def keep_position(source, derived):
+    """Gives `derived`, a dataset made from `source` batch for batch, its position.
 
-
-class _OrderFront(keras.callbacks.Callback):
-    """First in the list: positions each epoch, and ends a cut-short epoch."""
-
-    def __init__(self, shared):
-        super().__init__()
-        self._shared = shared
-
-    def on_epoch_begin(self, epoch, logs=None):
-        shared = self._shared
-        per_epoch = shared.position.batches_per_epoch
-        shared.position.set(shared.next_start)
-        done = shared.next_start % per_epoch
-        shared.epoch_end = per_epoch - done if done else None
-        shared.cut_short = False
-
-    def on_epoch_end(self, epoch, logs=None):
-        shared = self._shared
-        per_epoch = shared.position.batches_per_epoch
-        shared.next_start = (shared.next_start // per_epoch + 1) * per_epoch
-        # The cut-short epoch is over; training goes on (callbacks after this
-        # one may still stop it).
-        if shared.cut_short:
-            self.model.stop_training = False
-            shared.cut_short = False
-
-    def on_train_end(self, logs=None):
-        self._shared.position.release()
-        # `BackupAndRestore` sets the epoch to resume at for this `fit`;
-        # Keras would keep it for the next one too.
-        self.model._initial_epoch = None
-
-
-class _OrderBack(keras.callbacks.Callback):
-    """Last in the list: finds where the run starts, and cuts a resumed epoch."""
-
-    def __init__(self, shared):
-        super().__init__()
-        self._shared = shared
-
-    def on_train_begin(self, logs=None):
-        shared = self._shared
-        per_epoch = shared.position.batches_per_epoch
-        steps = int(self.model.trained_steps.numpy())
-        if getattr(self.model, "_initial_epoch", None) is None:
-            # A new `fit` starts a new epoch of the data: the one after the
-            # steps trained so far (the first, for a new model).
-            shared.next_start = -(-steps // per_epoch) * per_epoch
-            return
-        # `BackupAndRestore` restored the weights and set the epoch to resume
-        # at (this runs after it). Keras would restart that epoch from its
-        # first batch, and its metadata names epoch 0 after a second crash
-        # within one epoch; the restored step count says where the run stopped.
-        self.model._initial_epoch = steps // per_epoch
-        shared.next_start = steps
-
-    def on_train_batch_end(self, batch, logs=None):
-        shared = self._shared
-        if shared.epoch_end is not None and batch + 1 >= shared.epoch_end:
-            if not self.model.stop_training:
-                self.model.stop_training = True
-                shared.cut_short = True
-
-
-def data_position_callbacks(position):
-    """The callbacks `AdversarialModel.fit` puts first and last in the list."""
-    shared = _Shared(position)
-    return _OrderFront(shared), _OrderBack(shared)
+    `tf.data` transformations make new dataset objects; the position of the
+    source still says which batch a pass of the derived dataset starts at when
+    the transformation keeps the batches in order (a `map` of each batch).
+    """
+    position = data_position(source)
+    if position is not None:
+        setattr(derived, POSITION_ATTRIBUTE, position)
+    return derived

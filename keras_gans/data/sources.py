@@ -57,7 +57,7 @@ def load_dataset(source="mnist_sample", **kwargs):
         images, labels = load_mnist_sample()
         return from_arrays(images, labels, **kwargs)
     if not isinstance(source, (str, os.PathLike)):
-        raise TypeError(
+        raise ValueError(
             f"`source` must be a string or a path. Valid sources: "
             f"{'; '.join(VALID_SOURCES)}. Received: source={source!r}"
         )

@@ -8,9 +8,34 @@ from keras_gans.data.pipeline import _check_pipeline_args
 from keras_gans.data.pipeline import _convert_channels
 from keras_gans.data.pipeline import _crop_and_resize
 from keras_gans.data.position import draw_seed
+from keras_gans.utils import validation
 
 IMAGE_FEATURE = "image"
 LABEL_FEATURE = "label"
+
+
+class DownloadFailedError(RuntimeError):
+    """TFDS could not download a dataset; the message names the offline alternatives."""
+
+    def __init__(self, name, cause):
+        folder = "path/to/img_align_celeba" if "celeb" in name else "path/to/images"
+        super().__init__(
+            f"TensorFlow Datasets could not download {name!r}: {type(cause).__name__}: "
+            f"{cause}\nWithout a network, or when a mirror refuses the download (the CelebA "
+            "files on Google Drive often exceed their download quota, a known TFDS "
+            "problem), load the images from a folder instead: "
+            f"`keras_gans.data.load_dataset('{folder}')`, or `--data={folder}` for the "
+            "examples and the command line; a `.npz` file of arrays works too. Datasets "
+            "TFDS has already prepared in `data_dir` load without a network."
+        )
+
+
+def _download_failures():
+    """The exceptions by which `tfds.load` reports a failed download."""
+    import tensorflow_datasets as tfds
+    from tensorflow_datasets.core.download import download_manager
+
+    return (OSError, tfds.download.DownloadError, download_manager.NonMatchingChecksumError)
 
 
 def _tfds_load_fn(features, name, image_size=None, channels=None, crop="center", crop_size=None):
@@ -155,21 +180,23 @@ def from_tfds(
             "`crop_size` needs `image_size`. "
             f"Received: image_size={image_size!r}, crop_size={crop_size!r}"
         )
-    if not isinstance(cache, bool):
-        raise TypeError(f"`cache` must be True or False. Received: cache={cache!r}")
+    validation.check_bool(cache, "cache")
 
     seed = draw_seed(seed)
-    dataset, info = tfds.load(
-        name,
-        split=split,
-        shuffle_files=shuffle,
-        # The files keep one seeded order on every pass; the examples are
-        # shuffled per epoch by a buffer keyed by the seed and the epoch
-        # (keras_gans.data.position), so a resumed training replays them.
-        read_config=tfds.ReadConfig(shuffle_seed=seed, shuffle_reshuffle_each_iteration=False),
-        with_info=True,
-        data_dir=data_dir,
-    )
+    try:
+        dataset, info = tfds.load(
+            name,
+            split=split,
+            shuffle_files=shuffle,
+            # The files keep one seeded order on every pass; the examples are
+            # shuffled per epoch by a buffer keyed by the seed and the epoch
+            # (keras_gans.data.position), so a resumed training replays them.
+            read_config=tfds.ReadConfig(shuffle_seed=seed, shuffle_reshuffle_each_iteration=False),
+            with_info=True,
+            data_dir=data_dir,
+        )
+    except _download_failures() as e:
+        raise DownloadFailedError(name, e) from e
     load_fn = _tfds_load_fn(info.features, name, image_size, channels, crop, crop_size)
     cardinality = int(dataset.cardinality())
     num_examples = cardinality if cardinality >= 0 else None

@@ -1,12 +1,14 @@
-"""Adversarial losses as pure functions of discriminator logits.
+"""Adversarial losses as pure functions of discriminator outputs.
 
-Every function takes logits of any rank (a PatchGAN discriminator's map of
-logits works as well as one logit per image), averages over all elements and
-returns a scalar in the dtype of its inputs. Discriminator losses take
-`real_logits` and `fake_logits`; generator losses take `fake_logits`, and those
-that also need the discriminator's logits on real data (the relativistic
-losses) take them as a second argument named `real_logits`. The training
-engine finds that parameter by name and passes the real logits.
+Every function takes outputs of any rank (a PatchGAN discriminator's map of
+outputs works as well as one per image), averages over all elements and
+returns a scalar in the dtype of its inputs. The cross-entropy losses read the
+outputs as logits of the probability of "real" (`real_logits`,
+`fake_logits`); least squares, Wasserstein and hinge read them as unbounded
+critic scores (`real_scores`, `fake_scores`). Discriminator losses take the
+outputs on real and on generated data; generator losses take those on
+generated data, and the relativistic generator loss also those on real data.
+The loss objects of `keras_gans.losses.gan_loss` pair them for the engine.
 
 The names and conventions follow TensorFlow-GAN (`tfgan.losses`), so the same
 logits give the same numbers in both libraries, with two deliberate
@@ -14,7 +16,7 @@ differences: `minimax_generator_loss` keeps the paper's value (TF-GAN's is
 shifted by a constant) and `minimax_discriminator_loss` does not smooth labels
 unless asked (TF-GAN's default is `label_smoothing=0.25`).
 
-The pairs in `LOSSES`, by name (`D` the discriminator's logits):
+The pairs of `keras_gans.losses.LOSSES`, by name (`D` the discriminator's outputs):
 
 - `"minimax"`: G `log(1 - sigmoid(D(G(z))))`, D binary cross-entropy.
 - `"non_saturating"`: G `-log sigmoid(D(G(z)))`, D binary cross-entropy.
@@ -181,10 +183,10 @@ non_saturating_discriminator_loss = minimax_discriminator_loss
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-def least_squares_generator_loss(fake_logits, real_label=1.0):
+def least_squares_generator_loss(fake_scores, real_label=1.0):
     """Generator loss of the least squares GAN (LSGAN).
 
-        L_G = 0.5 * mean((fake_logits - real_label)^2)
+        L_G = 0.5 * mean((fake_scores - real_label)^2)
 
     The discriminator's raw outputs (no sigmoid) are regressed onto labels;
     the generator pulls its samples' outputs to the label of real data, `c`
@@ -193,7 +195,7 @@ def least_squares_generator_loss(fake_logits, real_label=1.0):
     `fake_label=-1` is its `a=-1, b=1, c=0` variant.
 
     Args:
-        fake_logits: tensor. Discriminator outputs on generated data, any
+        fake_scores: tensor. Discriminator outputs on generated data, any
             shape.
         real_label: float. The output the generator wants the discriminator
             to give its samples. Defaults to `1.0`.
@@ -205,24 +207,24 @@ def least_squares_generator_loss(fake_logits, real_label=1.0):
         Mao et al., "Least Squares Generative Adversarial Networks", ICCV
         2017.
     """
-    fake_logits = ops.convert_to_tensor(fake_logits)
-    real_label = _as_dtype(real_label, fake_logits.dtype)
-    return 0.5 * ops.mean(ops.square(fake_logits - real_label))
+    fake_scores = ops.convert_to_tensor(fake_scores)
+    real_label = _as_dtype(real_label, fake_scores.dtype)
+    return 0.5 * ops.mean(ops.square(fake_scores - real_label))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-def least_squares_discriminator_loss(real_logits, fake_logits, real_label=1.0, fake_label=0.0):
+def least_squares_discriminator_loss(real_scores, fake_scores, real_label=1.0, fake_label=0.0):
     """Discriminator loss of the least squares GAN (LSGAN).
 
-        L_D = 0.5 * mean((real_logits - real_label)^2)
-              + 0.5 * mean((fake_logits - fake_label)^2)
+        L_D = 0.5 * mean((real_scores - real_label)^2)
+              + 0.5 * mean((fake_scores - fake_label)^2)
 
     The discriminator regresses its raw outputs (no sigmoid) onto `b` for
     real data and `a` for generated data, in the paper's notation.
 
     Args:
-        real_logits: tensor. Discriminator outputs on real data, any shape.
-        fake_logits: tensor. Discriminator outputs on generated data, any
+        real_scores: tensor. Discriminator outputs on real data, any shape.
+        fake_scores: tensor. Discriminator outputs on generated data, any
             shape.
         real_label: float. Target output on real data. Defaults to `1.0`.
         fake_label: float. Target output on generated data. Defaults to
@@ -235,26 +237,26 @@ def least_squares_discriminator_loss(real_logits, fake_logits, real_label=1.0, f
         Mao et al., "Least Squares Generative Adversarial Networks", ICCV
         2017.
     """
-    real_logits = ops.convert_to_tensor(real_logits)
-    fake_logits = ops.convert_to_tensor(fake_logits)
-    real_label = _as_dtype(real_label, real_logits.dtype)
-    fake_label = _as_dtype(fake_label, fake_logits.dtype)
-    return 0.5 * ops.mean(ops.square(real_logits - real_label)) + 0.5 * ops.mean(
-        ops.square(fake_logits - fake_label)
+    real_scores = ops.convert_to_tensor(real_scores)
+    fake_scores = ops.convert_to_tensor(fake_scores)
+    real_label = _as_dtype(real_label, real_scores.dtype)
+    fake_label = _as_dtype(fake_label, fake_scores.dtype)
+    return 0.5 * ops.mean(ops.square(real_scores - real_label)) + 0.5 * ops.mean(
+        ops.square(fake_scores - fake_label)
     )
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-def wasserstein_generator_loss(fake_logits):
+def wasserstein_generator_loss(fake_scores):
     """Generator loss of the Wasserstein GAN.
 
-        L_G = -mean(fake_logits)
+        L_G = -mean(fake_scores)
 
     The discriminator (critic) outputs unbounded scores; the generator raises
     its samples' scores. Also the generator loss of the hinge GAN.
 
     Args:
-        fake_logits: tensor. Critic scores on generated data, any shape.
+        fake_scores: tensor. Critic scores on generated data, any shape.
 
     Returns:
         A scalar tensor in the dtype of the logits.
@@ -263,22 +265,22 @@ def wasserstein_generator_loss(fake_logits):
         Arjovsky et al., "Wasserstein Generative Adversarial Networks", ICML
         2017.
     """
-    return -ops.mean(ops.convert_to_tensor(fake_logits))
+    return -ops.mean(ops.convert_to_tensor(fake_scores))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-def wasserstein_discriminator_loss(real_logits, fake_logits):
+def wasserstein_discriminator_loss(real_scores, fake_scores):
     """Critic loss of the Wasserstein GAN.
 
-        L_D = mean(fake_logits) - mean(real_logits)
+        L_D = mean(fake_scores) - mean(real_scores)
 
     Its negation estimates the Wasserstein-1 distance only when the critic is
     1-Lipschitz: pair it with weight clipping, a gradient penalty or spectral
     normalisation. On its own the loss is unbounded below.
 
     Args:
-        real_logits: tensor. Critic scores on real data, any shape.
-        fake_logits: tensor. Critic scores on generated data, any shape.
+        real_scores: tensor. Critic scores on real data, any shape.
+        fake_scores: tensor. Critic scores on generated data, any shape.
 
     Returns:
         A scalar tensor in the dtype of the logits.
@@ -287,9 +289,9 @@ def wasserstein_discriminator_loss(real_logits, fake_logits):
         Arjovsky et al., "Wasserstein Generative Adversarial Networks", ICML
         2017.
     """
-    real_logits = ops.convert_to_tensor(real_logits)
-    fake_logits = ops.convert_to_tensor(fake_logits)
-    return ops.mean(fake_logits) - ops.mean(real_logits)
+    real_scores = ops.convert_to_tensor(real_scores)
+    fake_scores = ops.convert_to_tensor(fake_scores)
+    return ops.mean(fake_scores) - ops.mean(real_scores)
 
 
 # The hinge GAN's generator loss is the Wasserstein one; TF-GAN calls the pair
@@ -298,19 +300,19 @@ hinge_generator_loss = wasserstein_generator_loss
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-def hinge_discriminator_loss(real_logits, fake_logits):
+def hinge_discriminator_loss(real_scores, fake_scores):
     """Discriminator loss of the hinge GAN, as in SNGAN and SAGAN.
 
-        L_D = mean(relu(1 - real_logits)) + mean(relu(1 + fake_logits))
+        L_D = mean(relu(1 - real_scores)) + mean(relu(1 + fake_scores))
 
     Real samples scored above 1 and generated samples scored below -1 no
     longer contribute (zero loss and zero gradient). The generator loss is
-    `-mean(fake_logits)` (`hinge_generator_loss`, the Wasserstein one).
+    `-mean(fake_scores)` (`hinge_generator_loss`, the Wasserstein one).
     TF-GAN calls this `wasserstein_hinge_discriminator_loss`.
 
     Args:
-        real_logits: tensor. Discriminator logits on real data, any shape.
-        fake_logits: tensor. Discriminator logits on generated data, any
+        real_scores: tensor. Discriminator logits on real data, any shape.
+        fake_scores: tensor. Discriminator logits on generated data, any
             shape.
 
     Returns:
@@ -321,9 +323,9 @@ def hinge_discriminator_loss(real_logits, fake_logits):
         Normalization for Generative Adversarial Networks", ICLR 2018; Zhang
         et al., "Self-Attention Generative Adversarial Networks", ICML 2019.
     """
-    real_logits = ops.convert_to_tensor(real_logits)
-    fake_logits = ops.convert_to_tensor(fake_logits)
-    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+    real_scores = ops.convert_to_tensor(real_scores)
+    fake_scores = ops.convert_to_tensor(fake_scores)
+    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -433,60 +435,3 @@ def feature_matching_loss(real_features, fake_features):
         )
     difference = ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)
     return ops.mean(ops.square(difference))
-
-
-LOSSES = {
-    "minimax": (minimax_generator_loss, minimax_discriminator_loss),
-    "non_saturating": (
-        non_saturating_generator_loss,
-        non_saturating_discriminator_loss,
-    ),
-    "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),
-    "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
-    "hinge": (hinge_generator_loss, hinge_discriminator_loss),
-    "relativistic_average": (
-        relativistic_average_generator_loss,
-        relativistic_average_discriminator_loss,
-    ),
-}
-
-
-def get(identifier):
-    """Returns the `(generator_loss, discriminator_loss)` pair for a loss.
-
-    Args:
-        identifier: str or pair of callables. A loss name (one of
-            `keras_gans.losses.LOSSES`) or a pair
-            `(generator_loss(fake_logits), discriminator_loss(real_logits,
-            fake_logits))`. A generator loss with a parameter named
-            `real_logits` also receives the discriminator's logits on real
-            data.
-
-    Returns:
-        A tuple of two callables.
-
-    Example:
-
-    ```python
-    g_loss_fn, d_loss_fn = keras_gans.losses.get("non_saturating")
-    ```
-    """
-    if isinstance(identifier, str):
-        if identifier not in LOSSES:
-            raise ValueError(
-                f"Unknown GAN loss {identifier!r}. Valid names are "
-                f"{sorted(LOSSES)}, or pass a pair of callables "
-                "(generator_loss, discriminator_loss)."
-            )
-        return LOSSES[identifier]
-    if (
-        isinstance(identifier, (tuple, list))
-        and len(identifier) == 2
-        and all(callable(fn) for fn in identifier)
-    ):
-        return tuple(identifier)
-    raise ValueError(
-        "`loss` must be a loss name, one of "
-        f"{sorted(LOSSES)}, or a pair of callables "
-        f"(generator_loss, discriminator_loss). Received: loss={identifier!r}"
-    )

@@ -1,16 +1,19 @@
 """Penalties on the discriminator's gradients: WGAN-GP and R1.
 
 The pure functions take a `discriminator_fn` (samples -> logits, with any
-conditioning already bound) and return the unweighted penalty. The classes
-carry the weight and schedule and are what `AdversarialModel.compile(penalties=...)`
-takes; their values are logged under their `name` during `fit`.
+conditioning already bound) and return the unweighted penalty. The classes are
+`keras_gans.losses.Regularizer`s: they carry the weight and interval and are
+what `AdversarialModel.compile(regularizers=...)` takes; their values are
+logged under their `name` during `fit`.
 """
 
 import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_gans.losses.regularizer import Regularizer
 from keras_gans.utils import distribution
+from keras_gans.utils import validation
 
 
 def _squared_gradient_norms(discriminator_fn, samples):
@@ -90,11 +93,13 @@ def r1_penalty(discriminator_fn, real):
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class GradientPenalty:
+class GradientPenalty(Regularizer):
     """The WGAN-GP gradient penalty, `weight * gradient_penalty(...)`.
 
     The interpolation weight is drawn uniformly in [0, 1] for each sample at
-    every step.
+    every step, from the model's noise stream. The discriminator is called
+    through `AdversarialModel.discriminate`, so its conditioning, augmentation
+    and packing are those of the loss.
 
     Args:
         weight: float. The penalty's weight, lambda. Defaults to `10.0`, the
@@ -102,12 +107,13 @@ class GradientPenalty:
         target: float. The gradient norm aimed at. Defaults to `1.0`.
         one_sided: bool. Penalise only norms above `target`. Defaults to
             `False`.
+        every: int. Lazy regularisation interval (see
+            `keras_gans.losses.Regularizer`). Defaults to `1`.
 
     Example:
 
     ```python
-    gan.compile(loss="wasserstein", d_steps=5,
-                penalties=[keras_gans.losses.GradientPenalty(10.0)])
+    gan.compile(loss="wasserstein", regularizers=[keras_gans.losses.GradientPenalty(10.0)])
     ```
 
     Reference:
@@ -117,45 +123,53 @@ class GradientPenalty:
 
     name = "gradient_penalty"
 
-    def __init__(self, weight=10.0, target=1.0, one_sided=False):
-        _check_non_negative(weight, "weight")
-        self.weight = float(weight)
-        self.target = float(target)
-        self.one_sided = bool(one_sided)
+    def __init__(self, weight=10.0, target=1.0, one_sided=False, every=1):
+        super().__init__(weight, every)
+        self.target = validation.check_number(target, "target", minimum=0.0)
+        self.one_sided = validation.check_bool(one_sided, "one_sided")
 
-    def __call__(self, discriminator_fn, real, fake, step, seed_generator):
+    def compute(self, inputs):
         weights = distribution.replica_rows(
-            lambda n: keras.random.uniform((n,), 0.0, 1.0, dtype="float32", seed=seed_generator),
-            ops.shape(real)[0],
+            lambda n: keras.random.uniform(
+                (n,), 0.0, 1.0, dtype="float32", seed=inputs.seed_generator
+            ),
+            ops.shape(inputs.real)[0],
         )
-        value = gradient_penalty(discriminator_fn, real, fake, weights, self.target, self.one_sided)
-        return self.weight * value
+        return gradient_penalty(
+            inputs.discriminator_fn,
+            inputs.real,
+            inputs.fake,
+            weights,
+            self.target,
+            self.one_sided,
+        )
 
     def get_config(self):
-        return {"weight": self.weight, "target": self.target, "one_sided": self.one_sided}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        return {
+            "weight": self.weight,
+            "target": self.target,
+            "one_sided": self.one_sided,
+            "every": self.every,
+        }
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class R1Penalty:
+class R1Penalty(Regularizer):
     """The R1 penalty on real data, `gamma / 2 * r1_penalty(...)`.
 
     With lazy regularisation (`every=k`, as in StyleGAN2) it is computed on
-    one discriminator step in `k`, multiplied by `k` so that its average
-    strength is unchanged, and is zero on the other steps.
+    one discriminator update in `k`, multiplied by `k` so that its average
+    strength is unchanged, and is zero on the other updates.
 
     Args:
-        gamma: float. The penalty's weight. Defaults to `10.0`.
-        every: int. Compute the penalty every `every` discriminator steps.
+        gamma: float. The penalty's weight is `gamma / 2`. Defaults to `10.0`.
+        every: int. Compute the penalty every `every` discriminator updates.
             Defaults to `1`.
 
     Example:
 
     ```python
-    gan.compile(penalties=[keras_gans.losses.R1Penalty(gamma=10.0, every=16)])
+    gan.compile(regularizers=[keras_gans.losses.R1Penalty(gamma=10.0, every=16)])
     ```
 
     Reference:
@@ -167,34 +181,34 @@ class R1Penalty:
     name = "r1_penalty"
 
     def __init__(self, gamma=10.0, every=1):
-        _check_non_negative(gamma, "gamma")
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"`every` must be a positive integer. Received: every={every!r}")
-        self.gamma = float(gamma)
-        self.every = every
+        self.gamma = validation.check_number(gamma, "gamma", minimum=0.0)
+        super().__init__(0.5 * self.gamma, every)
 
-    def __call__(self, discriminator_fn, real, fake, step, seed_generator):
-        weight = 0.5 * self.gamma * self.every
-
-        def penalty():
-            return weight * r1_penalty(discriminator_fn, real)
-
-        if self.every == 1:
-            return penalty()
-        return ops.cond(
-            ops.equal(ops.mod(step, self.every), 0),
-            penalty,
-            lambda: ops.zeros((), "float32"),
-        )
+    def compute(self, inputs):
+        return r1_penalty(inputs.discriminator_fn, inputs.real)
 
     def get_config(self):
         return {"gamma": self.gamma, "every": self.every}
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
+@keras.saving.register_keras_serializable(package="keras_gans")
+class DriftPenalty(Regularizer):
+    """ProGAN's drift penalty, `weight * mean(D(x)^2)` on real samples only.
 
-def _check_non_negative(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
+    Keeps a Wasserstein critic's scores from drifting far from zero.
+
+    Args:
+        weight: float. Defaults to `0.001`, the paper's value.
+
+    Reference:
+        Karras et al., "Progressive Growing of GANs for Improved Quality,
+        Stability, and Variation", ICLR 2018, appendix A.1.
+    """
+
+    name = "drift_penalty"
+
+    def __init__(self, weight=0.001, every=1):
+        super().__init__(weight, every)
+
+    def compute(self, inputs):
+        return ops.mean(ops.square(inputs.discriminator_fn(inputs.real)))

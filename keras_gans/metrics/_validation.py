@@ -1,20 +1,6 @@
-"""Input checks shared by the metrics."""
+"""Checks of activation arrays, shared by the metrics."""
 
 import numpy as np
-
-
-def check_positive_int(value, name, minimum=1):
-    """Returns `value` as an int, or raises if it is not an integer >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
-
-
-def check_optional_seed(seed):
-    """Returns `seed` unchanged, or raises if it is neither None nor an integer >= 0."""
-    if seed is not None:
-        check_positive_int(seed, "seed", minimum=0)
-    return seed
 
 
 def as_activations(activations, name, min_samples=2, keep_float32=False):

@@ -46,19 +46,20 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_gans.metrics._validation import check_optional_seed
-from keras_gans.metrics._validation import check_positive_int
 from keras_gans.metrics.frechet import frechet_distance
 from keras_gans.metrics.inception_score import inception_score_from_probabilities
 from keras_gans.metrics.kernel import kernel_distance_from_activations
 from keras_gans.metrics.precision_recall import precision_recall_from_activations
 from keras_gans.metrics.running_statistics import RunningStatistics
+from keras_gans.models.sampling import latents_and_labels
+from keras_gans.utils import validation
+from keras_gans.utils.validation import check_positive_int
+from keras_gans.utils.validation import check_seed
 
 INCEPTION_SIZE = 299
 INCEPTION_WEIGHTS = ("imagenet", None)
 # Images may overshoot [-1, 1] by this much (float rounding of a user's
 # rescaling) before they are rejected as not scaled to [-1, 1].
-RANGE_TOLERANCE = 1e-4
 IMAGE_KEYS = ("image", "images")
 
 
@@ -207,7 +208,7 @@ def _prepare_batch(images, where):
     low, high = float(images.min()), float(images.max())
     if not (np.isfinite(low) and np.isfinite(high)):
         raise ValueError(f"{where} gave images with NaN or infinite values.")
-    if low < -1.0 - RANGE_TOLERANCE or high > 1.0 + RANGE_TOLERANCE:
+    if validation.outside_range(low, high, (-1.0, 1.0)):
         raise ValueError(
             f"{where} must give images in [-1, 1], the range of keras_gans data and "
             f"generators. Received values from {low} to {high}: for [0, 1] "
@@ -262,21 +263,11 @@ def _generated_images(source, num_samples, batch_size, seed):
     """Batches of `num_samples` generated images."""
     rng = np.random.default_rng(seed)
     if hasattr(source, "generate") and hasattr(source, "latent_dim"):
-        conditional = bool(getattr(source, "conditional", False))
-        num_classes = getattr(source, "num_classes", None)
-        if conditional and not num_classes:
-            raise ValueError(
-                "To generate samples of every class of a conditional model its "
-                "number of classes must be known. Pass `num_classes` to the "
-                f"AdversarialModel. Received: num_classes={num_classes!r}"
-            )
         for start in range(0, num_samples, batch_size):
             size = min(batch_size, num_samples - start)
-            latents = rng.standard_normal((size, source.latent_dim)).astype(np.float32)
-            labels = None
-            if conditional:
-                # Cycling through the classes gives every class its share.
-                labels = (np.arange(start, start + size) % num_classes).astype(np.int32)
+            latents, labels = latents_and_labels(
+                source, size, rng, start=start, who="Generating samples of every class"
+            )
             yield source.generate(latents, labels=labels, batch_size=size)
         return
     if isinstance(source, keras.Model):
@@ -315,7 +306,7 @@ def _image_batches(source, num_samples, batch_size, seed):
     if num_samples is not None:
         num_samples = check_positive_int(num_samples, "num_samples")
     batch_size = check_positive_int(batch_size, "batch_size")
-    check_optional_seed(seed)
+    check_seed(seed)
     if isinstance(source, tf.data.Dataset):
         where = "The dataset"
         if num_samples is None and source.cardinality() == tf.data.INFINITE_CARDINALITY:

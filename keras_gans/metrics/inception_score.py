@@ -3,7 +3,7 @@
 import numpy as np
 
 from keras_gans.metrics._validation import as_activations
-from keras_gans.metrics._validation import check_positive_int
+from keras_gans.utils.validation import check_positive_int
 
 # How far a row of probabilities may sum from 1 (float32 softmax outputs sum
 # to 1 within about 1e-6).

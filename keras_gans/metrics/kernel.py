@@ -10,9 +10,10 @@ parametric form of the feature distribution. All arithmetic is in float64.
 import numpy as np
 
 from keras_gans.metrics._validation import as_activations
-from keras_gans.metrics._validation import check_optional_seed
-from keras_gans.metrics._validation import check_positive_int
 from keras_gans.metrics._validation import check_same_dim
+from keras_gans.utils.validation import check_int
+from keras_gans.utils.validation import check_positive_int
+from keras_gans.utils.validation import check_seed
 
 
 def polynomial_kernel(x, y, degree=3, gamma=None, coef0=1.0):
@@ -126,8 +127,8 @@ def kernel_distance_from_activations(
     fake = as_activations(fake_activations, "fake_activations", keep_float32=True)
     check_same_dim(real, fake, "real_activations", "fake_activations")
     num_subsets = check_positive_int(num_subsets, "num_subsets")
-    subset_size = check_positive_int(subset_size, "subset_size", minimum=2)
-    check_optional_seed(seed)
+    subset_size = check_int(subset_size, "subset_size", minimum=2)
+    check_seed(seed)
     size = min(subset_size, real.shape[0], fake.shape[0])
     rng = np.random.default_rng(seed)
     values = np.empty(num_subsets)

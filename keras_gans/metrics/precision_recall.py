@@ -12,8 +12,8 @@ number of samples.
 import numpy as np
 
 from keras_gans.metrics._validation import as_activations
-from keras_gans.metrics._validation import check_positive_int
 from keras_gans.metrics._validation import check_same_dim
+from keras_gans.utils.validation import check_positive_int
 
 
 def _as_float64(features, rows):

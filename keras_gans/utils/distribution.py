@@ -16,6 +16,8 @@ global batch B take the step one device takes with batch B:
 import tensorflow as tf
 from keras import ops
 
+from keras_gans.utils import compat
+
 
 def num_replicas():
     """The number of replicas the current `tf.distribute` strategy runs."""
@@ -48,11 +50,6 @@ def replica_rows(draw, local_size):
     return draw(local_size * n)[start : start + local_size]
 
 
-def _is_multi_worker(strategy):
-    extended = getattr(strategy, "extended", None)
-    return getattr(extended, "_in_multi_worker_mode", lambda: False)()
-
-
 def step_logs(logs):
     """A train step's logs in the shape Keras can reduce across workers.
 
@@ -60,6 +57,6 @@ def step_logs(logs):
     `MultiWorkerMirroredStrategy` with `strategy.reduce("MEAN", value,
     axis=0)`, which needs a batch axis: give each scalar one there.
     """
-    if not _is_multi_worker(tf.distribute.get_strategy()):
+    if not compat.is_multi_worker(tf.distribute.get_strategy()):
         return logs
     return {name: ops.reshape(value, (1,)) for name, value in logs.items()}

@@ -1,5 +1,4 @@
 import json
-import os
 
 import keras
 import numpy as np
@@ -11,44 +10,51 @@ from keras_gans.architectures import DCGANGenerator
 from keras_gans.architectures import DenseDiscriminator
 from keras_gans.architectures import DenseGenerator
 from keras_gans.architectures import conditional
+from tests.architectures.builder_checks import float32_training_outputs
+from tests.test_case import TestCase
 
 NUM_CLASSES = 3
 
-GENERATORS = {
-    "dense": lambda: DenseGenerator(
-        latent_dim=8,
-        image_shape=(8, 8, 1),
-        hidden_units=(16,),
-        num_classes=NUM_CLASSES,
-        label_embedding_dim=5,
-    ),
-    "dcgan": lambda: DCGANGenerator(
-        latent_dim=8,
-        image_shape=(28, 28, 1),
-        base_filters=4,
-        num_classes=NUM_CLASSES,
-        label_embedding_dim=5,
-    ),
+_LABELS = {"latent_dim": 8, "num_classes": NUM_CLASSES, "label_embedding_dim": 5}
+GENERATOR_ARGS = {
+    "dense": (DenseGenerator, {**_LABELS, "image_shape": (8, 8, 1), "hidden_units": (16,)}),
+    "dcgan": (DCGANGenerator, {**_LABELS, "image_shape": (28, 28, 1), "base_filters": 4}),
 }
 
 
-def _discriminator(kind, label_conditioning, **kwargs):
+def _generator(kind, image_shape=None):
+    cls, kwargs = GENERATOR_ARGS[kind]
+    return cls(**{**kwargs, "image_shape": image_shape or kwargs["image_shape"]})
+
+
+def _discriminator_args(kind, label_conditioning, **kwargs):
     if kind == "dense":
-        return DenseDiscriminator(
-            image_shape=(8, 8, 1),
-            hidden_units=(16, 8),
-            num_classes=NUM_CLASSES,
-            label_conditioning=label_conditioning,
-            label_embedding_dim=5,
+        return DenseDiscriminator, {
+            "image_shape": (8, 8, 1),
+            "hidden_units": (16, 8),
+            "num_classes": NUM_CLASSES,
+            "label_conditioning": label_conditioning,
+            "label_embedding_dim": 5,
             **kwargs,
-        )
-    return DCGANDiscriminator(
-        image_shape=(32, 32, 2),
-        base_filters=4,
-        num_classes=NUM_CLASSES,
-        label_conditioning=label_conditioning,
+        }
+    return DCGANDiscriminator, {
+        "image_shape": (32, 32, 2),
+        "base_filters": 4,
+        "num_classes": NUM_CLASSES,
+        "label_conditioning": label_conditioning,
         **kwargs,
-    )
+    }
+
+
+def _discriminator(kind, label_conditioning, **kwargs):
+    cls, init_kwargs = _discriminator_args(kind, label_conditioning, **kwargs)
+    return cls(**init_kwargs)
+
+
+def _training_batch(image_shape):
+    rng = np.random.default_rng(4)
+    images = rng.uniform(-1, 1, (4, *image_shape)).astype("float32")
+    return images, np.array([0, 1, 2, 1], "int32")
 
 
 DISCRIMINATOR_CASES = [
@@ -61,19 +67,20 @@ DISCRIMINATOR_CASES = [
 
 def _latents(generator, labels):
     # The same latent vector for every row: rows differ only by label.
-    z = np.random.default_rng(0).normal(size=(1, generator.latent_dim))
+    latent_dim = generator if isinstance(generator, int) else generator.latent_dim
+    z = np.random.default_rng(0).normal(size=(1, latent_dim))
     z = np.repeat(z, len(labels), axis=0).astype("float32")
     return {"latent": z, "label": np.array(labels, dtype="int32")}
 
 
 def _images(discriminator, labels):
-    shape = discriminator.image_shape
+    shape = discriminator if isinstance(discriminator, tuple) else discriminator.image_shape
     x = np.random.default_rng(0).uniform(-1, 1, size=(1,) + shape)
     x = np.repeat(x, len(labels), axis=0).astype("float32")
     return {"image": x, "label": np.array(labels, dtype="int32")}
 
 
-class HelpersTest(tf.test.TestCase, parameterized.TestCase):
+class HelpersTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -153,14 +160,14 @@ class HelpersTest(tf.test.TestCase, parameterized.TestCase):
         self.assertFalse(any(isinstance(x, keras.layers.Lambda) for x in model.layers))
 
 
-class ConditionalGeneratorTest(tf.test.TestCase, parameterized.TestCase):
+class ConditionalGeneratorTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
 
     @parameterized.named_parameters(("dense", "dense"), ("dcgan", "dcgan"))
     def test_dict_inputs_and_attributes(self, kind):
-        generator = GENERATORS[kind]()
+        generator = _generator(kind)
         self.assertEqual(sorted(generator.input), ["label", "latent"])
         self.assertEqual(generator.input["latent"].name, "latent")
         self.assertEqual(generator.input["label"].name, "label")
@@ -175,7 +182,7 @@ class ConditionalGeneratorTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.named_parameters(("dense", "dense"), ("dcgan", "dcgan"))
     def test_output_depends_on_label(self, kind):
-        generator = GENERATORS[kind]()
+        generator = _generator(kind)
         images = keras.ops.convert_to_numpy(generator(_latents(generator, [0, 1, 1])))
         self.assertEqual(images.shape, (3,) + generator.image_shape)
         self.assertAllInRange(images, -1.0, 1.0)
@@ -183,30 +190,31 @@ class ConditionalGeneratorTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllClose(images[1], images[2])
 
     @parameterized.named_parameters(("dense", "dense"), ("dcgan", "dcgan"))
-    def test_config_and_keras_file_round_trip(self, kind):
-        generator = GENERATORS[kind]()
+    def test_builder(self, kind):
+        cls, kwargs = GENERATOR_ARGS[kind]
+        partner = _discriminator(kind, "input", image_shape=kwargs["image_shape"])
+        images, labels = _training_batch(kwargs["image_shape"])
+        generator = self.run_builder_test(
+            cls,
+            kwargs,
+            _latents(8, [0, 2]),
+            expected_output_shape=(2, *kwargs["image_shape"]),
+            partner=partner,
+            images=images,
+            labels=labels,
+        )
         config = generator.get_config()
         self.assertEqual(config["num_classes"], NUM_CLASSES)
         self.assertEqual(config["label_embedding_dim"], 5)
-        restored = type(generator).from_config(json.loads(json.dumps(config)))
+        restored = cls.from_config(json.loads(json.dumps(config)))
         self.assertEqual(restored.get_config(), config)
-        restored.set_weights(generator.get_weights())
-        inputs = _latents(generator, [0, 2])
-        self.assertAllClose(restored(inputs), generator(inputs))
-
-        path = os.path.join(self.get_temp_dir(), f"{kind}_conditional_g.keras")
-        generator.save(path)
-        loaded = keras.models.load_model(path)
-        self.assertIsInstance(loaded, type(generator))
-        self.assertEqual(loaded.get_config(), config)
-        self.assertAllClose(loaded(inputs), generator(inputs), atol=0.0, rtol=0.0)
 
     def test_unconditional_generator_has_no_label_layers(self):
         generator = DCGANGenerator(latent_dim=8, image_shape=(28, 28, 1), base_filters=4)
         self.assertFalse(any(isinstance(x, keras.layers.Embedding) for x in generator.layers))
 
 
-class ConditionalDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
+class ConditionalDiscriminatorTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -267,32 +275,30 @@ class ConditionalDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
         self.assertAllClose(discriminator({"image": x, "label": y}), expected, atol=1e-6)
 
     @parameterized.named_parameters(*DISCRIMINATOR_CASES)
-    def test_config_and_keras_file_round_trip(self, kind, label_conditioning):
-        discriminator = _discriminator(kind, label_conditioning)
+    def test_builder(self, kind, label_conditioning):
+        cls, kwargs = _discriminator_args(kind, label_conditioning)
+        images, labels = _training_batch(kwargs["image_shape"])
+        discriminator = self.run_builder_test(
+            cls,
+            kwargs,
+            _images(kwargs["image_shape"], [0, 2]),
+            expected_output_shape=(2, 1),
+            # A conditional generator of the discriminator's sample shape.
+            partner=_generator(kind) if kind == "dense" else _generator("dcgan", (32, 32, 2)),
+            images=images,
+            labels=labels,
+        )
         config = discriminator.get_config()
         self.assertEqual(config["num_classes"], NUM_CLASSES)
         self.assertEqual(config["label_conditioning"], label_conditioning)
-        restored = type(discriminator).from_config(json.loads(json.dumps(config)))
+        restored = cls.from_config(json.loads(json.dumps(config)))
         self.assertEqual(restored.get_config(), config)
-        restored.set_weights(discriminator.get_weights())
-        inputs = _images(discriminator, [0, 2])
-        self.assertAllClose(restored(inputs), discriminator(inputs))
-
-        path = os.path.join(self.get_temp_dir(), f"{kind}_{label_conditioning}_d.keras")
-        discriminator.save(path)
-        loaded = keras.models.load_model(path)
-        self.assertIsInstance(loaded, type(discriminator))
-        self.assertEqual(loaded.get_config(), config)
-        self.assertAllClose(loaded(inputs), discriminator(inputs), atol=0.0, rtol=0.0)
 
     @parameterized.named_parameters(("plain", False), ("spectral_norm", True))
-    def test_projection_under_mixed_precision_outputs_float32(self, spectral_norm):
-        keras.mixed_precision.set_global_policy("mixed_float16")
-        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
-        discriminator = _discriminator("dcgan", "projection", spectral_norm=spectral_norm)
-        inputs = {k: tf.constant(v) for k, v in _images(discriminator, [0, 1]).items()}
-        self.assertEqual(discriminator(inputs).dtype, tf.float32)
-        self.assertEqual(discriminator(inputs, training=True).dtype, tf.float32)
+    def test_projection_trains_under_mixed_precision(self, spectral_norm):
+        cls, kwargs = _discriminator_args("dcgan", "projection", spectral_norm=spectral_norm)
+        inputs = {k: tf.constant(v) for k, v in _images(kwargs["image_shape"], [0, 1]).items()}
+        float32_training_outputs(self, cls, kwargs, inputs, "downsample_1_conv")
 
     @parameterized.named_parameters(
         ("dense_input", "dense", "input", ["hidden_0_dense", "hidden_1_dense", "logits"]),
@@ -343,22 +349,16 @@ class ConditionalDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
         ("dense", "dense", {"spectral_norm": True}),
         ("dcgan", "dcgan", {"spectral_norm": True, "normalization": "layer"}),
     )
-    def test_spectral_norm_projection_config_and_keras_file_round_trip(self, kind, kwargs):
-        discriminator = _discriminator(kind, "projection", **kwargs)
-        inputs = _images(discriminator, [0, 2])
+    def test_spectral_norm_projection_builder_and_power_iteration_state(self, kind, kwargs):
+        cls, init_kwargs = _discriminator_args(kind, "projection", **kwargs)
+        inputs = _images(init_kwargs["image_shape"], [0, 2])
+        model = self.run_builder_test(cls, init_kwargs, inputs, expected_output_shape=(2, 1))
+        self.assertIs(model.get_config()["spectral_norm"], True)
+        discriminator = cls(**init_kwargs)
         for _ in range(2):
             discriminator(inputs, training=True)
-        config = discriminator.get_config()
-        self.assertIs(config["spectral_norm"], True)
-        restored = type(discriminator).from_config(json.loads(json.dumps(config)))
-        self.assertEqual(restored.get_config(), config)
-        restored.set_weights(discriminator.get_weights())
-        self.assertAllClose(restored(inputs), discriminator(inputs))
-
-        path = os.path.join(self.get_temp_dir(), f"{kind}_sn_projection_d.keras")
-        discriminator.save(path)
-        loaded = keras.models.load_model(path)
-        self.assertEqual(loaded.get_config(), config)
+        loaded = self.run_model_saving_test(discriminator, inputs)
+        self.assertEqual(loaded.get_config(), discriminator.get_config())
         self.assertAllClose(loaded(inputs), discriminator(inputs), atol=0.0, rtol=0.0)
         self.assertAllEqual(
             loaded.get_layer("linear_logits").vector_u.numpy(),
@@ -391,7 +391,7 @@ class ConditionalDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
             cls(**kwargs)
 
 
-class GradientFlowTest(tf.test.TestCase, parameterized.TestCase):
+class GradientFlowTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -418,7 +418,7 @@ class GradientFlowTest(tf.test.TestCase, parameterized.TestCase):
         self, kind, label_conditioning, kwargs=None
     ):
         if label_conditioning is None:
-            model = GENERATORS[kind]()
+            model = _generator(kind)
             inputs = _latents(model, [0, 1])
         else:
             model = _discriminator(kind, label_conditioning, **(kwargs or {}))

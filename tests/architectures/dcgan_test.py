@@ -1,5 +1,4 @@
 import json
-import os
 
 import keras
 import numpy as np
@@ -8,6 +7,8 @@ from absl.testing import parameterized
 
 from keras_gans.architectures import DCGANDiscriminator
 from keras_gans.architectures import DCGANGenerator
+from tests.architectures.builder_checks import float32_training_outputs
+from tests.test_case import TestCase
 
 SIZES_AND_CHANNELS = [
     (f"{size}_{'grey' if channels == 1 else 'colour'}", size, channels)
@@ -26,7 +27,7 @@ def _feature_map_shapes(model, layer_type):
     ]
 
 
-class DCGANGeneratorTest(tf.test.TestCase, parameterized.TestCase):
+class DCGANGeneratorTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -116,15 +117,20 @@ class DCGANGeneratorTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(generator.image_shape, (32, 32, 3))
         self.assertIsInstance(generator.get_config()["image_shape"], tuple)
 
-    def test_mixed_precision_outputs_float32(self):
-        keras.mixed_precision.set_global_policy("mixed_float16")
-        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
-        generator = DCGANGenerator(latent_dim=8, image_shape=(32, 32, 3), base_filters=4)
-        self.assertEqual(generator.get_layer("output_conv").compute_dtype, "float16")
-        images = generator(np.zeros((2, 8), "float32"))
-        self.assertEqual(images.dtype, tf.float32)
+    def test_builder(self):
+        kwargs = {"latent_dim": 8, "image_shape": (28, 28, 1), "base_filters": 4}
+        z = np.random.default_rng(1).normal(size=(2, 8)).astype("float32")
+        self.run_builder_test(
+            DCGANGenerator,
+            kwargs,
+            z,
+            expected_output_shape=(2, 28, 28, 1),
+            partner=DCGANDiscriminator(image_shape=(28, 28, 1), base_filters=4),
+            images=np.random.default_rng(2).uniform(-1, 1, (4, 28, 28, 1)).astype("float32"),
+        )
+        float32_training_outputs(self, DCGANGenerator, kwargs, z, "output_conv")
 
-    def test_config_round_trip(self):
+    def test_config(self):
         generator = DCGANGenerator(latent_dim=8, image_shape=(32, 32, 3), base_filters=4, name="g")
         config = generator.get_config()
         self.assertEqual(
@@ -141,23 +147,20 @@ class DCGANGeneratorTest(tf.test.TestCase, parameterized.TestCase):
         )
         restored = DCGANGenerator.from_config(json.loads(json.dumps(config)))
         self.assertEqual(restored.get_config(), config)
-        restored.set_weights(generator.get_weights())
-        z = np.random.default_rng(1).normal(size=(2, 8)).astype("float32")
-        self.assertAllClose(restored(z), generator(z))
 
-    def test_keras_file_round_trip(self):
+    def test_keras_file_keeps_batch_norm_statistics(self):
         generator = DCGANGenerator(latent_dim=8, image_shape=(28, 28, 1), base_filters=4)
         # Non-trivial BN statistics must survive the round trip too.
         z = np.random.default_rng(2).normal(size=(2, 8)).astype("float32")
         generator(z, training=True)
         for bn in (x for x in generator.layers if isinstance(x, keras.layers.BatchNormalization)):
             bn.moving_mean.assign(np.random.default_rng(3).normal(size=bn.moving_mean.shape))
-        path = os.path.join(self.get_temp_dir(), "dcgan_generator.keras")
-        generator.save(path)
-        restored = keras.models.load_model(path)
-        self.assertIsInstance(restored, DCGANGenerator)
-        self.assertEqual(restored.get_config(), generator.get_config())
+        restored = self.run_model_saving_test(generator, z)
         self.assertAllClose(restored(z), generator(z), atol=0.0, rtol=0.0)
+        for got, want in zip(
+            restored.non_trainable_weights, generator.non_trainable_weights, strict=True
+        ):
+            self.assertAllEqual(got, want)
 
     @parameterized.named_parameters(
         ("size_48", {"image_shape": (48, 48, 3)}, r"image_shape=\(48, 48, 3\)"),
@@ -181,7 +184,7 @@ class DCGANGeneratorTest(tf.test.TestCase, parameterized.TestCase):
             DCGANGenerator(image_shape=(48, 48, 3))
 
 
-class DCGANDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
+class DCGANDiscriminatorTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -269,14 +272,18 @@ class DCGANDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
         self.assertIsNone(discriminator.num_classes)
         self.assertEqual(discriminator.output_shape, (None, 1))
 
-    def test_mixed_precision_outputs_float32(self):
-        keras.mixed_precision.set_global_policy("mixed_float16")
-        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
-        discriminator = DCGANDiscriminator(image_shape=(32, 32, 3), base_filters=4)
-        logits = discriminator(np.zeros((2, 32, 32, 3), "float32"))
-        self.assertEqual(logits.dtype, tf.float32)
+    def test_builder(self):
+        images = np.random.default_rng(2).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+        self.run_builder_test(
+            DCGANDiscriminator,
+            {"image_shape": (32, 32, 3), "base_filters": 4},
+            images,
+            expected_output_shape=(2, 1),
+            partner=DCGANGenerator(latent_dim=8, image_shape=(32, 32, 3), base_filters=4),
+            images=images,
+        )
 
-    def test_config_round_trip(self):
+    def test_config(self):
         discriminator = DCGANDiscriminator(
             image_shape=(32, 32, 1), base_filters=4, trainable=False, name="d"
         )
@@ -297,19 +304,6 @@ class DCGANDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
         restored = DCGANDiscriminator.from_config(json.loads(json.dumps(config)))
         self.assertEqual(restored.get_config(), config)
         self.assertEmpty(restored.trainable_weights)
-        restored.set_weights(discriminator.get_weights())
-        images = np.random.default_rng(1).uniform(-1, 1, (2, 32, 32, 1)).astype("float32")
-        self.assertAllClose(restored(images), discriminator(images))
-
-    def test_keras_file_round_trip(self):
-        discriminator = DCGANDiscriminator(image_shape=(32, 32, 3), base_filters=4)
-        path = os.path.join(self.get_temp_dir(), "dcgan_discriminator.keras")
-        discriminator.save(path)
-        restored = keras.models.load_model(path)
-        self.assertIsInstance(restored, DCGANDiscriminator)
-        self.assertEqual(restored.get_config(), discriminator.get_config())
-        images = np.random.default_rng(2).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
-        self.assertAllClose(restored(images), discriminator(images), atol=0.0, rtol=0.0)
 
     @parameterized.named_parameters(
         ("size_48", {"image_shape": (48, 48, 3)}, r"image_shape=\(48, 48, 3\)"),
@@ -370,7 +364,7 @@ def _small_images(seed, batch_size=2):
     return rng.uniform(-1, 1, (batch_size,) + SMALL_IMAGE_SHAPE).astype("float32")
 
 
-class DCGANDiscriminatorNormalizationTest(tf.test.TestCase, parameterized.TestCase):
+class DCGANDiscriminatorNormalizationTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -516,10 +510,7 @@ class DCGANDiscriminatorNormalizationTest(tf.test.TestCase, parameterized.TestCa
         # converged.
         for _ in range(3):
             discriminator(images, training=True)
-        path = os.path.join(self.get_temp_dir(), "sn_dcgan_discriminator.keras")
-        discriminator.save(path)
-        restored = keras.models.load_model(path)
-        self.assertIsInstance(restored, DCGANDiscriminator)
+        restored = self.run_model_saving_test(discriminator, images)
         self.assertEqual(restored.get_config(), discriminator.get_config())
         self.assertLen(_layers(restored, keras.layers.SpectralNormalization), 4)
         self.assertAllClose(restored(images), discriminator(images), atol=0.0, rtol=0.0)
@@ -551,27 +542,19 @@ class DCGANDiscriminatorNormalizationTest(tf.test.TestCase, parameterized.TestCa
     @parameterized.named_parameters(
         ("layer_sn", {"normalization": "layer", "spectral_norm": True}),
         ("none", {"normalization": None}),
+        ("none_sn", {"normalization": None, "spectral_norm": True}),
         ("batch_sn", {"normalization": "batch", "spectral_norm": np.bool_(True)}),
     )
-    def test_config_round_trip_with_normalization_options(self, kwargs):
-        discriminator = _small_discriminator(name="d", **kwargs)
-        config = discriminator.get_config()
+    def test_builder_with_normalization_options(self, kwargs):
+        init_kwargs = {"image_shape": SMALL_IMAGE_SHAPE, "base_filters": 4, **kwargs}
+        model = self.run_builder_test(
+            DCGANDiscriminator, init_kwargs, _small_images(5), expected_output_shape=(2, 1)
+        )
+        config = model.get_config()
         self.assertEqual(config["normalization"], kwargs["normalization"])
         self.assertIs(config["spectral_norm"], bool(kwargs.get("spectral_norm", False)))
         restored = DCGANDiscriminator.from_config(json.loads(json.dumps(config)))
         self.assertEqual(restored.get_config(), config)
-        restored.set_weights(discriminator.get_weights())
-        images = _small_images(5)
-        self.assertAllClose(restored(images), discriminator(images))
-
-    @parameterized.named_parameters(("layer_sn", "layer", True), ("none_sn", None, True))
-    def test_mixed_precision_outputs_float32(self, normalization, spectral_norm):
-        keras.mixed_precision.set_global_policy("mixed_float16")
-        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
-        discriminator = _small_discriminator(
-            normalization=normalization, spectral_norm=spectral_norm
+        float32_training_outputs(
+            self, DCGANDiscriminator, init_kwargs, _small_images(6), "downsample_1_conv"
         )
-        self.assertEqual(discriminator.get_layer("downsample_1_conv").compute_dtype, "float16")
-        images = _small_images(6)
-        self.assertEqual(discriminator(images).dtype, tf.float32)
-        self.assertEqual(discriminator(images, training=True).dtype, tf.float32)

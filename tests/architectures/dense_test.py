@@ -1,5 +1,4 @@
 import json
-import os
 
 import keras
 import numpy as np
@@ -8,13 +7,23 @@ from absl.testing import parameterized
 
 from keras_gans.architectures import DenseDiscriminator
 from keras_gans.architectures import DenseGenerator
+from tests.architectures.builder_checks import float32_training_outputs
+from tests.test_case import TestCase
 
 # Tiny models keep the suite fast; they exercise the same code paths.
 SMALL_GENERATOR = {"latent_dim": 8, "image_shape": (8, 8, 1), "hidden_units": (16, 32)}
 SMALL_DISCRIMINATOR = {"image_shape": (8, 8, 1), "hidden_units": (16, 8)}
 
 
-class DenseGeneratorTest(tf.test.TestCase, parameterized.TestCase):
+def _latents(seed=1):
+    return np.random.default_rng(seed).normal(size=(2, 8)).astype("float32")
+
+
+def _images(seed=1):
+    return np.random.default_rng(seed).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
+
+
+class DenseGeneratorTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -76,7 +85,19 @@ class DenseGeneratorTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(plain.count_params(), plain_params)
         self.assertEqual(normed.count_params(), normed_params)
 
-    def test_config_round_trip(self):
+    def test_builder(self):
+        kwargs = {**SMALL_GENERATOR, "use_batch_norm": True}
+        self.run_builder_test(
+            DenseGenerator,
+            kwargs,
+            _latents(),
+            expected_output_shape=(2, 8, 8, 1),
+            partner=DenseDiscriminator(**SMALL_DISCRIMINATOR),
+            images=_images(),
+        )
+        float32_training_outputs(self, DenseGenerator, kwargs, _latents(), "hidden_0_dense")
+
+    def test_config(self):
         generator = DenseGenerator(**SMALL_GENERATOR, use_batch_norm=True, name="g")
         config = generator.get_config()
         self.assertEqual(
@@ -95,19 +116,6 @@ class DenseGeneratorTest(tf.test.TestCase, parameterized.TestCase):
         # JSON turns tuples into lists; the constructor turns them back.
         restored = DenseGenerator.from_config(json.loads(json.dumps(config)))
         self.assertEqual(restored.get_config(), config)
-        restored.set_weights(generator.get_weights())
-        z = np.random.default_rng(1).normal(size=(2, 8)).astype("float32")
-        self.assertAllClose(restored(z), generator(z))
-
-    def test_keras_file_round_trip(self):
-        generator = DenseGenerator(**SMALL_GENERATOR)
-        path = os.path.join(self.get_temp_dir(), "dense_generator.keras")
-        generator.save(path)
-        restored = keras.models.load_model(path)
-        self.assertIsInstance(restored, DenseGenerator)
-        self.assertEqual(restored.get_config(), generator.get_config())
-        z = np.random.default_rng(2).normal(size=(2, 8)).astype("float32")
-        self.assertAllClose(restored(z), generator(z), atol=0.0, rtol=0.0)
 
     @parameterized.named_parameters(
         ("latent_zero", {"latent_dim": 0}, "latent_dim=0"),
@@ -128,7 +136,7 @@ class DenseGeneratorTest(tf.test.TestCase, parameterized.TestCase):
             DenseGenerator(**kwargs)
 
 
-class DenseDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
+class DenseDiscriminatorTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -186,7 +194,17 @@ class DenseDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
             discriminator(images, training=True), discriminator(images, training=False)
         )
 
-    def test_config_round_trip(self):
+    def test_builder(self):
+        self.run_builder_test(
+            DenseDiscriminator,
+            {**SMALL_DISCRIMINATOR, "dropout": 0.25},
+            _images(),
+            expected_output_shape=(2, 1),
+            partner=DenseGenerator(**SMALL_GENERATOR),
+            images=_images(),
+        )
+
+    def test_config(self):
         discriminator = DenseDiscriminator(
             **SMALL_DISCRIMINATOR, dropout=0.25, trainable=False, name="d"
         )
@@ -208,19 +226,7 @@ class DenseDiscriminatorTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEmpty(discriminator.trainable_weights)
         restored = DenseDiscriminator.from_config(json.loads(json.dumps(config)))
         self.assertEqual(restored.get_config(), config)
-        restored.set_weights(discriminator.get_weights())
-        images = np.random.default_rng(3).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
-        self.assertAllClose(restored(images), discriminator(images))
-
-    def test_keras_file_round_trip(self):
-        discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, dropout=0.25)
-        path = os.path.join(self.get_temp_dir(), "dense_discriminator.keras")
-        discriminator.save(path)
-        restored = keras.models.load_model(path)
-        self.assertIsInstance(restored, DenseDiscriminator)
-        self.assertEqual(restored.get_config(), discriminator.get_config())
-        images = np.random.default_rng(4).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
-        self.assertAllClose(restored(images), discriminator(images), atol=0.0, rtol=0.0)
+        self.assertEmpty(restored.trainable_weights)
 
     @parameterized.named_parameters(
         ("shape_rank", {"image_shape": (8, 8, 1, 1)}, r"image_shape=\(8, 8, 1, 1\)"),
@@ -258,7 +264,7 @@ def _leaky_relu(x):
     return np.where(x > 0, x, 0.2 * x)
 
 
-class DenseDiscriminatorSpectralNormTest(tf.test.TestCase, parameterized.TestCase):
+class DenseDiscriminatorSpectralNormTest(TestCase):
     def setUp(self):
         super().setUp()
         keras.utils.set_random_seed(0)
@@ -296,15 +302,21 @@ class DenseDiscriminatorSpectralNormTest(tf.test.TestCase, parameterized.TestCas
         kernel, bias = weights[-1]
         self.assertAllClose(logits, x @ kernel + bias, atol=1e-5)
 
+    def test_builder(self):
+        kwargs = {**SMALL_DISCRIMINATOR, "spectral_norm": True}
+        model = self.run_builder_test(
+            DenseDiscriminator, kwargs, _images(2), expected_output_shape=(2, 1)
+        )
+        self.assertIs(model.get_config()["spectral_norm"], True)
+        self.assertLen(_spectral_norm_layers(model), 3)
+        float32_training_outputs(self, DenseDiscriminator, kwargs, _images(), "hidden_0_dense")
+
     def test_keras_file_round_trip_keeps_the_power_iteration_state(self):
         discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, spectral_norm=True)
-        images = np.random.default_rng(1).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
+        images = _images(1)
         for _ in range(3):
             discriminator(images, training=True)
-        path = os.path.join(self.get_temp_dir(), "sn_dense_discriminator.keras")
-        discriminator.save(path)
-        restored = keras.models.load_model(path)
-        self.assertIsInstance(restored, DenseDiscriminator)
+        restored = self.run_model_saving_test(discriminator, images)
         self.assertEqual(restored.get_config(), discriminator.get_config())
         self.assertAllClose(restored(images), discriminator(images), atol=0.0, rtol=0.0)
         wrappers = _spectral_norm_layers(restored)
@@ -323,23 +335,3 @@ class DenseDiscriminatorSpectralNormTest(tf.test.TestCase, parameterized.TestCas
             if wrapper.kernel.shape[-1] > 1:
                 self.assertNotAllClose(wrapper.vector_u.numpy(), u)
             self.assertAllClose(wrapper.vector_u.numpy(), original.vector_u.numpy(), atol=1e-6)
-
-    def test_config_round_trip(self):
-        discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, spectral_norm=True, name="d")
-        config = discriminator.get_config()
-        self.assertIs(config["spectral_norm"], True)
-        restored = DenseDiscriminator.from_config(json.loads(json.dumps(config)))
-        self.assertEqual(restored.get_config(), config)
-        self.assertLen(_spectral_norm_layers(restored), 3)
-        restored.set_weights(discriminator.get_weights())
-        images = np.random.default_rng(2).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
-        self.assertAllClose(restored(images), discriminator(images))
-
-    def test_mixed_precision_outputs_float32(self):
-        keras.mixed_precision.set_global_policy("mixed_float16")
-        self.addCleanup(keras.mixed_precision.set_global_policy, "float32")
-        discriminator = DenseDiscriminator(**SMALL_DISCRIMINATOR, spectral_norm=True)
-        self.assertEqual(discriminator.get_layer("hidden_0_dense").compute_dtype, "float16")
-        images = np.zeros((2, 8, 8, 1), "float32")
-        self.assertEqual(discriminator(images).dtype, tf.float32)
-        self.assertEqual(discriminator(images, training=True).dtype, tf.float32)

@@ -1,8 +1,12 @@
+import functools
+from unittest import mock
+
 import keras
 import numpy as np
 import tensorflow as tf
 
 from keras_gans.callbacks import TerminateOnDivergence
+from keras_gans.models import divergence
 from tests.testing import tiny_gan
 from tests.testing import tiny_images
 
@@ -16,6 +20,8 @@ class TerminateOnDivergenceTest(tf.test.TestCase):
             if epoch == 0:
                 saved["weights"] = [v.numpy() for v in gan.variables]
                 saved["optimizer"] = [v.numpy() for v in gan.d_optimizer.variables]
+                saved["g_optimizer"] = [v.numpy() for v in gan.g_optimizer.variables]
+                saved["seed"] = gan.seed_generator.state.numpy()
 
         def poison(epoch, logs):
             if epoch == 1:  # a weight blows up at the start of the second epoch
@@ -34,6 +40,9 @@ class TerminateOnDivergenceTest(tf.test.TestCase):
             self.assertAllEqual(got, want)
         for got, want in zip(gan.d_optimizer.variables, saved["optimizer"], strict=True):
             self.assertAllEqual(got, want)
+        for got, want in zip(gan.g_optimizer.variables, saved["g_optimizer"], strict=True):
+            self.assertAllEqual(got, want)
+        self.assertAllEqual(gan.seed_generator.state, saved["seed"])
         # The restored model trains on.
         history = gan.fit(tiny_images(8), batch_size=4, epochs=1, verbose=0).history
         self.assertTrue(np.isfinite(history["d_loss"][0]))
@@ -53,9 +62,32 @@ class TerminateOnDivergenceTest(tf.test.TestCase):
     def test_silent_when_finite_and_added_once(self):
         gan = tiny_gan()
         guard = TerminateOnDivergence()
-        gan.fit(tiny_images(8), batch_size=4, epochs=2, verbose=0, callbacks=[guard])
+        given = []
+        keras_fit = keras.Model.fit
+
+        @functools.wraps(keras_fit)  # the same signature, which `fit` binds
+        def spy(self, *args, **kwargs):
+            given.append(list(kwargs.get("callbacks") or []))
+            return keras_fit(self, *args, **kwargs)
+
+        with mock.patch.object(keras.Model, "fit", spy):
+            gan.fit(tiny_images(8), batch_size=4, epochs=2, verbose=0, callbacks=[guard])
+            gan.fit(tiny_images(8), batch_size=4, epochs=1, verbose=0)
+            other = keras.callbacks.LambdaCallback()
+            gan.fit(tiny_images(8), batch_size=4, epochs=1, verbose=0, callbacks=[other])
         self.assertIsNone(guard.stopped_epoch)
         self.assertIsNone(guard.message)
+        self.assertLen(given, 3)
+        guards = [[c for c in cbs if isinstance(c, TerminateOnDivergence)] for cbs in given]
+        # The user's own guard, not a second one; one added when none is given.
+        self.assertLen(guards[0], 1)
+        self.assertIs(guards[0][0], guard)
+        self.assertLen(guards[1], 1)
+        self.assertLen(guards[2], 1)
+        self.assertIn(other, given[2])
+        self.assertIsNot(guards[1][0], guard)
+        # The guard of the engine is the one the callbacks package exports.
+        self.assertIs(TerminateOnDivergence, divergence.TerminateOnDivergence)
 
     def test_bad_keys(self):
         with self.assertRaisesRegex(ValueError, "keys='d_loss'"):

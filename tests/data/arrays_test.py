@@ -116,10 +116,17 @@ class FromArraysTest(tf.test.TestCase):
         self.assertAllEqual(batch[0, :, :6, 0], -np.ones((14, 6)))
         self.assertAllEqual(batch[0, :, 8:, 0], np.ones((14, 6)))
 
-    def test_float_image_size_stays_in_range(self):
-        images = np.random.default_rng(0).uniform(-1, 1, (2, 9, 9, 3)).astype("float32")
-        batch = _first_batch(from_arrays(images, batch_size=2, image_size=4))
+    def test_float_image_size_values(self):
+        # An antialiased bilinear 2x downscale: each output pixel is the
+        # triangle-weighted mean of the 4 nearest input pixels per axis
+        # (weights 1/4, 3/4, 3/4, 1/4; at the edges 3/4, 3/4, 1/4 over 7/4).
+        images = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+        batch = _first_batch(from_arrays(images, batch_size=2, image_size=4, shuffle=False))
+        self.assertEqual(batch.dtype, tf.float32)
         self.assertEqual(batch.shape, (2, 4, 4, 3))
+        rows = _triangle_resampling(8, 4)
+        expected = np.einsum("ai,bj,nijc->nabc", rows, rows, images.astype("float64"))
+        self.assertAllClose(batch, expected, atol=1e-5)
         self.assertAllInRange(batch, -1.0, 1.0)
 
     def test_float_out_of_range(self):
@@ -186,10 +193,24 @@ class FromArraysTest(tf.test.TestCase):
             from_arrays(images, batch_size=2, shuffle_buffer_size=0)
         with self.assertRaisesRegex(ValueError, "image_size=-3"):
             from_arrays(images, batch_size=2, image_size=-3)
-        with self.assertRaisesRegex(TypeError, "shuffle='yes'"):
+        with self.assertRaisesRegex(
+            ValueError, "`shuffle` must be True or False. Received: shuffle='yes'"
+        ):
             from_arrays(images, batch_size=2, shuffle="yes")
-        with self.assertRaisesRegex(TypeError, "seed=1.5"):
+        message = r"`seed` must be an integer or None. Received: seed=1.5"
+        with self.assertRaisesRegex(ValueError, message):
             from_arrays(images, batch_size=2, seed=1.5)
+        with self.assertRaisesRegex(ValueError, "Received: drop_remainder=1"):
+            from_arrays(images, batch_size=2, drop_remainder=1)
+
+
+def _triangle_resampling(size, new_size):
+    """The (new_size, size) matrix of an antialiased bilinear (triangle) resize."""
+    scale = size / new_size
+    centres = (np.arange(new_size) + 0.5) * scale
+    distance = np.abs(np.arange(size)[None, :] + 0.5 - centres[:, None]) / max(scale, 1.0)
+    weights = np.maximum(0.0, 1.0 - distance)
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
 class FromNpzTest(tf.test.TestCase):

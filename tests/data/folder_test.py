@@ -95,13 +95,26 @@ class FromFolderTest(tf.test.TestCase):
         self.assertAllEqual(_to_pixels(grey[1]), np.full((4, 4, 1), 204))
         self.assertAllClose(colour[0], np.full((4, 4, 3), 51 / 127.5 - 1))
 
-    def test_resize_and_scaling_range(self):
+    def test_resize_values_and_scaling(self):
+        # Noise 30 x 20: the centre 20 x 20 square (rows 5..24), resized by 2.5
+        # with a triangle filter 2.5 pixels wide, rounded to 8 bits, scaled.
         rng = np.random.default_rng(0)
-        _write_image(self.folder, "noise.png", rng.integers(0, 256, (30, 20, 3)))
+        pixels = rng.integers(0, 256, (30, 20, 3)).astype(np.uint8)
+        _write_image(self.folder, "noise.png", pixels)
         batch = next(iter(from_folder(self.folder, image_size=8, batch_size=1)))
         self.assertEqual(batch.shape, (1, 8, 8, 3))
         self.assertEqual(batch.dtype, tf.float32)
-        self.assertAllInRange(batch, -1.0, 1.0)
+        scale = 20 / 8
+        centres = (np.arange(8) + 0.5) * scale
+        weights = np.maximum(
+            0.0, 1.0 - np.abs(np.arange(20)[None, :] + 0.5 - centres[:, None]) / scale
+        )
+        weights /= weights.sum(axis=1, keepdims=True)
+        expected = np.einsum("ai,bj,ijc->abc", weights, weights, pixels[5:25].astype("float64"))
+        # Rounded to the 8-bit grid: within half a level (and float rounding).
+        self.assertAllClose(_to_pixels(batch[0]), np.round(expected), atol=1)
+        self.assertAllClose(batch[0], np.round(expected) / 127.5 - 1.0, atol=1 / 127.5 + 1e-6)
+        self.assertAllClose((batch + 1.0) * 127.5, _to_pixels(batch), atol=1e-3)  # on the grid
 
     def test_file_selection_and_order(self):
         # Any case of .jpg/.jpeg/.png is taken, in sorted order; others are ignored.
@@ -205,5 +218,7 @@ class FromFolderTest(tf.test.TestCase):
             from_folder(self.folder, crop="top", batch_size=1)
         with self.assertRaisesRegex(ValueError, "crop=None, crop_size=2"):
             from_folder(self.folder, crop=None, crop_size=2, batch_size=1)
-        with self.assertRaisesRegex(TypeError, "cache='yes'"):
+        with self.assertRaisesRegex(
+            ValueError, "`cache` must be True or False. Received: cache='yes'"
+        ):
             from_folder(self.folder, cache="yes", batch_size=1)

@@ -202,11 +202,49 @@ class FitPositionsTest(tf.test.TestCase):
         self.assertNotAllClose(trained(3, 4)[0], reference[0])
 
     def test_steps_per_epoch_leaves_the_dataset_unpositioned(self):
-        dataset = keras_gans.data.from_arrays(tiny_images(16), batch_size=4, seed=2)
+        # With steps_per_epoch, fit leaves a dataset's order alone: it follows
+        # the count of passes made in this process (pass 1, 2, ...), not the
+        # step count, and its position stays -1 throughout.
+        def labelled():
+            return keras_gans.data.from_arrays(tiny_images(16), np.arange(16), batch_size=4, seed=2)
+
+        reference = labelled()
+        passes = [_batches(reference) for _ in range(2)]  # unpositioned passes 1 and 2
+        self.assertNotEqual(passes[0], passes[1])
         gan = tiny_gan()
-        gan.fit(dataset.repeat(), epochs=2, steps_per_epoch=3, verbose=0)
-        gan.fit(dataset, epochs=1, steps_per_epoch=4, verbose=0)
+        seen, positions = [], []
+        step = gan.train_step
+
+        def recording(data):
+            images, labels = data
+            tf.numpy_function(
+                lambda v: seen.append(v.tolist()) or v, [labels], labels.dtype, stateful=True
+            )
+            return step(images)
+
+        gan.train_step = recording
+        watch = keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda batch, logs: positions.append(
+                int(data_position(dataset).variable.numpy())
+            )
+        )
+        dataset = labelled()
+        gan.fit(dataset.repeat(), epochs=2, steps_per_epoch=3, verbose=0, callbacks=[watch])
+        self.assertEqual(seen, passes[0] + passes[1][:2])
+        self.assertEqual(positions, [-1] * 6)
+        # The dataset itself (not a transformation of it), after 6 trained
+        # steps: a new dataset's first pass.
+        seen.clear()
+        positions.clear()
+        dataset = labelled()
+        gan.fit(dataset, epochs=1, steps_per_epoch=4, verbose=0, callbacks=[watch])
+        self.assertEqual(seen, passes[0])
+        self.assertEqual(positions, [-1] * 4)
+        self.assertEqual(int(data_position(dataset).variable.numpy()), -1)
         self.assertEqual(int(gan.trained_steps.numpy()), 10)
+        # What a positioned fit would have trained on (the next epoch after 6
+        # steps starts at batch 8) differs, so the check above can tell.
+        self.assertNotEqual(_at(labelled(), 8), passes[0])
 
     def test_arrays_given_to_fit_are_positioned(self):
         # 10 images, 2 held out by validation_split, batches of 3: 3 steps per

@@ -77,5 +77,7 @@ class LoadDatasetTest(tf.test.TestCase):
             load_dataset(path)
 
     def test_source_type(self):
-        with self.assertRaisesRegex(TypeError, "source=42"):
+        with self.assertRaisesRegex(
+            ValueError, "`source` must be a string or a path.*Received: source=42"
+        ):
             load_dataset(42)

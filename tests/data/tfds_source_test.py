@@ -10,6 +10,13 @@ from keras_gans.data.tfds_source import _tfds_load_fn
 # "train[:10]", so every split has `num_examples` examples.
 
 
+def _bilinear_rows(size, new_size):
+    """The (new_size, size) matrix of a bilinear upscale with half-pixel centres."""
+    centres = (np.arange(new_size) + 0.5) * size / new_size
+    weights = np.maximum(0.0, 1.0 - np.abs(np.arange(size)[None, :] + 0.5 - centres[:, None]))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
 class FromTFDSTest(tf.test.TestCase):
     def test_mnist_images_and_labels(self):
         with tfds.testing.mock_data(num_examples=8):
@@ -39,11 +46,18 @@ class FromTFDSTest(tf.test.TestCase):
 
     def test_mnist_resize_and_channels(self):
         with tfds.testing.mock_data(num_examples=4):
-            dataset = from_tfds("mnist", image_size=32, channels=3, batch_size=4)
+            raw = next(iter(tfds.load("mnist", split="train", batch_size=4)))["image"].numpy()
+            dataset = from_tfds("mnist", image_size=32, channels=3, batch_size=4, shuffle=False)
             images, _ = next(iter(dataset))
         self.assertEqual(dataset.element_spec[0].shape, (4, 32, 32, 3))
         self.assertAllEqual(images[..., 0], images[..., 2])  # Grey copied to RGB.
-        self.assertAllInRange(images, -1.0, 1.0)
+        self.assertAllEqual(images[..., 0], images[..., 1])
+        # Upscaled 28 -> 32 bilinearly (half-pixel centres), rounded to 8 bits.
+        rows = _bilinear_rows(28, 32)
+        expected = np.einsum("ai,bj,nij->nab", rows, rows, raw[..., 0].astype("float64"))
+        pixels = np.round((images.numpy()[..., 0] + 1.0) * 127.5)
+        self.assertAllClose(pixels, np.round(expected), atol=1)
+        self.assertAllClose(images[..., 0], pixels / 127.5 - 1.0, atol=1e-6)
 
     def test_celeb_a_has_no_labels(self):
         with tfds.testing.mock_data(num_examples=4):
@@ -98,6 +112,30 @@ class TFDSLoadFnTest(tf.test.TestCase):
         load_fn = _tfds_load_fn(features, "fake", channels=1)
         image = load_fn({"image": tf.fill((2, 2, 3), tf.constant(90, tf.uint8))})
         self.assertAllEqual(image, np.full((2, 2, 1), 90))
+        # Luma of ITU-R BT.601, Y = 0.2989 R + 0.5870 G + 0.1140 B (in [0, 1]),
+        # back to 8 bits as tf.image.convert_image_dtype does (x 255.5, truncated):
+        # not channel 0, not the mean of the channels.
+        pixels = np.array([[[255, 0, 0], [0, 255, 0]], [[0, 0, 255], [255, 255, 255]]], np.uint8)
+        luma = pixels.astype("float64") / 255 @ np.array([0.2989, 0.5870, 0.1140])
+        self.assertAllEqual(np.floor(luma * 255.5), [[76, 149], [29, 255]])
+        image = load_fn({"image": tf.constant(pixels)})
+        self.assertEqual(image.dtype, tf.uint8)
+        self.assertAllEqual(image[..., 0], [[76, 149], [29, 255]])
+
+    def test_celeb_a_centre_crop_of_108(self):
+        # A CelebA-sized 218 x 178 image whose centre 108 x 108 square (rows
+        # 55..162, columns 35..142) is one colour and the rest another: a crop
+        # off by one row or column would blend the frame in.
+        features = self._features(image=tfds.features.Image(shape=(218, 178, 3)))
+        load_fn = _tfds_load_fn(features, "celeb_a", image_size=4, crop_size=108)
+        pixels = np.full((218, 178, 3), 250, np.uint8)
+        pixels[55:163, 35:143] = (10, 100, 200)
+        image = load_fn({"image": tf.constant(pixels)})
+        self.assertAllEqual(image, np.broadcast_to([10, 100, 200], (4, 4, 3)))
+        for top, left in ((54, 35), (56, 35), (55, 34), (55, 36)):
+            shifted = np.full((218, 178, 3), 250, np.uint8)
+            shifted[top : top + 108, left : left + 108] = (10, 100, 200)
+            self.assertNotAllEqual(load_fn({"image": tf.constant(shifted)}), image, msg=(top, left))
 
     def test_missing_image_feature(self):
         features = self._features(picture=tfds.features.Image(shape=(2, 2, 3)))

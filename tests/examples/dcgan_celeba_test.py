@@ -2,10 +2,13 @@ import os
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from keras_gans import AdversarialModel
 from tests.examples import run_example
+
+pytestmark = pytest.mark.large
 
 
 class DCGANCelebAExampleTest(tf.test.TestCase):

@@ -1,12 +1,28 @@
+import json
 import os
+import re
+import signal
+import time
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 from absl.testing import parameterized
 
 from keras_gans import AdversarialModel
 from tests.examples import run_example
+from tests.examples import start_example
+
+pytestmark = pytest.mark.large
+
+# 5,000 bundled digits in batches of 500: 10 steps an epoch.
+TINY = ("--batch_size=500", "--base_filters=4", "--latent_dim=8")
+
+
+def _epochs_run(stdout):
+    """The epochs Keras' progress output announces, in order."""
+    return [int(k) for k in re.findall(r"^Epoch (\d+)/\d+", stdout, flags=re.MULTILINE)]
 
 
 class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
@@ -16,9 +32,8 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         output_dir = os.path.join(tmp, f"out_{conditional}")
         export_dir = os.path.join(tmp, f"export_{conditional}")
         result = run_example(
-            "dcgan_mnist.py", "--epochs=2", "--batch_size=500", "--base_filters=4",
-            "--latent_dim=8", f"--output_dir={output_dir}", f"--export_dir={export_dir}",
-            f"--conditional={conditional}",
+            "dcgan_mnist.py", "--epochs=2", *TINY, f"--output_dir={output_dir}",
+            f"--export_dir={export_dir}", f"--conditional={conditional}",
         )  # fmt: skip
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
 
@@ -27,7 +42,6 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         gan = keras.models.load_model(os.path.join(output_dir, "dcgan_mnist.keras"))
         self.assertIsInstance(gan, AdversarialModel)
         self.assertEqual(gan.conditional, conditional)
-        # 5,000 bundled digits in batches of 500, two epochs.
         self.assertEqual(int(gan.g_optimizer.iterations), 20)
 
         generator = tf.saved_model.load(export_dir)
@@ -37,3 +51,62 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         images = generator.serve(*args)["images"].numpy()
         self.assertEqual(images.shape, (3, 28, 28, 1))
         self.assertAllClose(images, gan.generate(*args), atol=1e-5)
+
+    def test_killed_run_goes_on_from_its_backup(self):
+        # README: "if the process dies, run the same command again and it goes
+        # on from the last backup, to the result the uninterrupted run would
+        # have had". The first run is killed once its first backup exists.
+        tmp = self.get_temp_dir()
+        epochs = 6
+
+        def flags(name):
+            return (
+                f"--epochs={epochs}",
+                *TINY,
+                f"--output_dir={os.path.join(tmp, name, 'out')}",
+                f"--export_dir={os.path.join(tmp, name, 'export')}",
+            )
+
+        metadata = os.path.join(tmp, "killed", "out", "backup", "training_metadata.json")
+        process = start_example("dcgan_mnist.py", *flags("killed"))
+        backed_up = None
+        deadline = time.monotonic() + 600
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                with open(metadata) as f:
+                    backed_up = json.load(f)
+            except (OSError, ValueError):  # not there yet, or half written
+                time.sleep(0.02)
+                continue
+            process.send_signal(signal.SIGKILL)
+            break
+        self.assertEqual(process.wait(timeout=60), -signal.SIGKILL, "killed while training")
+        self.assertIsNotNone(backed_up)
+        done = os.listdir(os.path.join(tmp, "killed", "out", "samples"))
+        self.assertLess(len(done), epochs)
+        self.assertFalse(os.path.exists(os.path.join(tmp, "killed", "out", "dcgan_mnist.keras")))
+
+        resumed = run_example("dcgan_mnist.py", *flags("killed"))  # the same command
+        self.assertEqual(resumed.returncode, 0, resumed.stderr[-3000:])
+        # It reports the epochs it runs: from the one after the backup, not from 1.
+        announced = _epochs_run(resumed.stdout)
+        self.assertGreaterEqual(announced[0], 2, resumed.stdout[-2000:])
+        self.assertEqual(announced, list(range(announced[0], epochs + 1)))
+        self.assertFalse(os.path.exists(os.path.join(tmp, "killed", "out", "backup")))
+
+        uninterrupted = run_example("dcgan_mnist.py", *flags("whole"))
+        self.assertEqual(uninterrupted.returncode, 0, uninterrupted.stderr[-3000:])
+        self.assertEqual(_epochs_run(uninterrupted.stdout), list(range(1, epochs + 1)))
+
+        gans = [
+            keras.models.load_model(os.path.join(tmp, name, "out", "dcgan_mnist.keras"))
+            for name in ("killed", "whole")
+        ]
+        for gan in gans:
+            self.assertEqual(int(gan.trained_steps.numpy()), 10 * epochs)
+            self.assertEqual(int(gan.g_optimizer.iterations), 10 * epochs)
+            self.assertEqual(int(gan.d_optimizer.iterations), 10 * epochs)
+        for got, want in zip(gans[0].weights, gans[1].weights, strict=True):
+            self.assertAllClose(got, want, rtol=0, atol=0, msg=got.path)
+        samples = sorted(os.listdir(os.path.join(tmp, "killed", "out", "samples")))
+        self.assertEqual(samples, [f"epoch_{e:04d}.png" for e in range(1, epochs + 1)])

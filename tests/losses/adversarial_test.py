@@ -1,4 +1,7 @@
+import functools
 import inspect
+import json
+import os
 
 import keras
 import numpy as np
@@ -7,6 +10,8 @@ from absl.testing import parameterized
 
 from keras_gans import losses
 from tests.losses.tfgan_reference import INPUTS
+from tests.testing import tiny_gan
+from tests.testing import tiny_images
 
 
 def _softplus(x):
@@ -44,10 +49,12 @@ def _reference_generator_losses(real, fake):
 
 
 def _generator_loss(name, fake, real):
-    g_loss_fn, _ = losses.get(name)
-    if "real_logits" in inspect.signature(g_loss_fn).parameters:
-        return g_loss_fn(fake, real_logits=real)
-    return g_loss_fn(fake)
+    """The named loss object's generator loss (it passes `real` only where it is read)."""
+    return losses.get(name).generator_loss(fake, real)
+
+
+def _discriminator_loss(name, real, fake):
+    return losses.get(name).discriminator_loss(real, fake)
 
 
 NAMES = [
@@ -177,8 +184,7 @@ class StabilityTest(tf.test.TestCase, parameterized.TestCase):
         values = [losses.feature_matching_loss(big, flipped)]
         values.append(losses.minimax_discriminator_loss(big, flipped, label_smoothing=0.2))
         for name in NAMES:
-            g_loss_fn, d_loss_fn = losses.get(name)
-            values.append(d_loss_fn(big, flipped))
+            values.append(_discriminator_loss(name, big, flipped))
             values.append(_generator_loss(name, flipped, big))
         for value in values:
             self.assertTrue(np.isfinite(np.float32(value)), msg=f"{value}")
@@ -217,10 +223,12 @@ class ReferenceTest(tf.test.TestCase, parameterized.TestCase):
         expected_g = _reference_generator_losses(real, fake)
         expected_d = _reference_discriminator_losses(real, fake)
         for name in NAMES:
-            g_loss_fn, d_loss_fn = losses.get(name)
             self.assertAllClose(_generator_loss(name, fake32, real32), expected_g[name], msg=name)
-            if name != "non_saturating":
-                self.assertAllClose(d_loss_fn(real32, fake32), expected_d[name], msg=name)
+            self.assertAllClose(
+                _discriminator_loss(name, real32, fake32),
+                expected_d["minimax" if name == "non_saturating" else name],
+                msg=name,
+            )
         self.assertAllClose(
             losses.minimax_discriminator_loss(real32, fake32, label_smoothing=0.3),
             _reference_discriminator_losses(real, fake, label_smoothing=0.3)["minimax"],
@@ -262,8 +270,7 @@ class ReferenceTest(tf.test.TestCase, parameterized.TestCase):
             losses.feature_matching_loss(logits, other),
         ]
         for name in NAMES:
-            g_loss_fn, d_loss_fn = losses.get(name)
-            values.append(d_loss_fn(logits, other))
+            values.append(_discriminator_loss(name, logits, other))
             values.append(_generator_loss(name, other, logits))
         for value in values:
             self.assertEqual(value.dtype, dtype)
@@ -275,10 +282,9 @@ class ReferenceTest(tf.test.TestCase, parameterized.TestCase):
         for dtype, rtol in (("float16", 2e-3), ("bfloat16", 2e-2)):
             real_low, fake_low = tf.constant(real, dtype), tf.constant(fake, dtype)
             for name in NAMES:
-                g_loss_fn, d_loss_fn = losses.get(name)
                 self.assertAllClose(
-                    tf.cast(d_loss_fn(real_low, fake_low), "float32"),
-                    d_loss_fn(real, fake),
+                    tf.cast(_discriminator_loss(name, real_low, fake_low), "float32"),
+                    _discriminator_loss(name, real, fake),
                     rtol=rtol,
                     atol=rtol,
                     msg=f"{name} {dtype}",
@@ -465,46 +471,256 @@ class TFGANReferenceTest(tf.test.TestCase, parameterized.TestCase):
         )
 
 
+# The loss objects, their functions and what they log, by name.
+LOSS_OBJECTS = {
+    "minimax": (
+        losses.Minimax,
+        losses.minimax_generator_loss,
+        losses.minimax_discriminator_loss,
+        "probability",
+    ),
+    "non_saturating": (
+        losses.NonSaturating,
+        losses.non_saturating_generator_loss,
+        losses.non_saturating_discriminator_loss,
+        "probability",
+    ),
+    "least_squares": (
+        losses.LeastSquares,
+        losses.least_squares_generator_loss,
+        losses.least_squares_discriminator_loss,
+        "score",
+    ),
+    "wasserstein": (
+        losses.Wasserstein,
+        losses.wasserstein_generator_loss,
+        losses.wasserstein_discriminator_loss,
+        "score",
+    ),
+    "hinge": (
+        losses.Hinge,
+        losses.hinge_generator_loss,
+        losses.hinge_discriminator_loss,
+        "score",
+    ),
+    "relativistic_average": (
+        losses.RelativisticAverage,
+        losses.relativistic_average_generator_loss,
+        losses.relativistic_average_discriminator_loss,
+        "probability",
+    ),
+}
+SMOOTHED = ("minimax", "non_saturating")
+
+
+def _outputs(seed, shape=(6, 1)):
+    rng = np.random.default_rng(seed)
+    return (
+        rng.normal(scale=3.0, size=shape).astype("float32"),
+        rng.normal(scale=3.0, size=shape).astype("float32"),
+    )
+
+
+class LossObjectTest(tf.test.TestCase, parameterized.TestCase):
+    @parameterized.parameters(*NAMES)
+    def test_object_equals_its_pure_functions(self, name):
+        cls, g_fn, d_fn, _ = LOSS_OBJECTS[name]
+        loss = losses.get(name)
+        self.assertIs(type(loss), cls)
+        self.assertIs(loss.generator_fn, g_fn)
+        self.assertIs(loss.discriminator_fn, d_fn)
+        real, fake = _outputs(0, (4, 3, 3, 1))
+        self.assertEqual(loss.uses_real_outputs, name == "relativistic_average")
+        expected_g = g_fn(fake, real) if loss.uses_real_outputs else g_fn(fake)
+        self.assertAllClose(loss.generator_loss(fake, real), expected_g, rtol=0, atol=0)
+        self.assertAllClose(loss.discriminator_loss(real, fake), d_fn(real, fake), rtol=0, atol=0)
+        if name in SMOOTHED:
+            smoothed = cls(label_smoothing=0.3)
+            self.assertEqual(smoothed.label_smoothing, 0.3)
+            self.assertAllClose(
+                smoothed.discriminator_loss(real, fake),
+                d_fn(real, fake, label_smoothing=0.3),
+                rtol=0,
+                atol=0,
+            )
+            # The generator's loss does not smooth.
+            self.assertAllClose(smoothed.generator_loss(fake, real), g_fn(fake), rtol=0, atol=0)
+            self.assertNotAllClose(
+                smoothed.discriminator_loss(real, fake), loss.discriminator_loss(real, fake)
+            )
+
+    @parameterized.parameters(*NAMES)
+    def test_output_summary_and_log_names(self, name):
+        kind = LOSS_OBJECTS[name][3]
+        loss = losses.get(name)
+        self.assertEqual(loss.outputs, kind)
+        outputs, _ = _outputs(1, (3, 2, 2, 1))  # any rank: a PatchGAN map
+        values = outputs.astype("float64")
+        if kind == "probability":
+            expected = np.mean(_sigmoid(values))
+            self.assertEqual(loss.log_names, ("d_real", "d_fake"))
+        else:
+            expected = np.mean(values)
+            self.assertEqual(loss.log_names, ("critic_real", "critic_fake"))
+        self.assertAllClose(loss.output_summary(outputs), expected, rtol=1e-6, atol=1e-7)
+
+    @parameterized.parameters(
+        (losses.Minimax(label_smoothing=0.2), {"label_smoothing": 0.2}),
+        (losses.NonSaturating(label_smoothing=0.25), {"label_smoothing": 0.25}),
+        (losses.NonSaturating(), {"label_smoothing": 0.0}),
+        (losses.LeastSquares(), {}),
+        (losses.Wasserstein(), {}),
+        (losses.Hinge(), {}),
+        (losses.RelativisticAverage(), {}),
+    )
+    def test_config_round_trip(self, loss, config):
+        self.assertEqual(loss.get_config(), config)
+        serialized = keras.saving.serialize_keras_object(loss)
+        self.assertEqual(serialized["registered_name"], f"keras_gans>{type(loss).__name__}")
+        # Through JSON, as in a .keras file.
+        restored = keras.saving.deserialize_keras_object(json.loads(json.dumps(serialized)))
+        self.assertIs(type(restored), type(loss))
+        self.assertEqual(restored.get_config(), config)
+        real, fake = _outputs(2)
+        self.assertAllClose(
+            restored.discriminator_loss(real, fake), loss.discriminator_loss(real, fake), 0, 0
+        )
+
+    def test_custom_pair_config_round_trip(self):
+        loss = losses.GANLoss(
+            losses.non_saturating_generator_loss,
+            losses.hinge_discriminator_loss,
+            outputs="probability",
+        )
+        restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+        self.assertIs(type(restored), losses.GANLoss)
+        self.assertIs(restored.generator_fn, losses.non_saturating_generator_loss)
+        self.assertIs(restored.discriminator_fn, losses.hinge_discriminator_loss)
+        self.assertEqual(restored.outputs, "probability")
+        self.assertEqual(restored.log_names, ("d_real", "d_fake"))
+
+    @parameterized.parameters(("minimax", losses.Minimax), ("non_saturating", losses.NonSaturating))
+    def test_get_of_a_pair_of_package_functions(self, name, cls):
+        _, g_fn, d_fn, _ = LOSS_OBJECTS[name]
+        plain = losses.get((g_fn, d_fn))
+        self.assertIs(type(plain), cls)
+        self.assertEqual(plain.label_smoothing, 0.0)
+        # The README's recipe: one-sided label smoothing through functools.partial.
+        smoothed = losses.get((g_fn, functools.partial(d_fn, label_smoothing=0.2)))
+        self.assertIs(type(smoothed), cls)
+        self.assertEqual(smoothed.get_config(), {"label_smoothing": 0.2})
+        real, fake = _outputs(3)
+        expected = _reference_discriminator_losses(
+            real.astype("float64"), fake.astype("float64"), label_smoothing=0.2
+        )["minimax"]
+        self.assertAllClose(smoothed.discriminator_loss(real, fake), expected)
+        self.assertEqual(smoothed.log_names, ("d_real", "d_fake"))
+
+    @parameterized.parameters(*[name for name in NAMES if name not in SMOOTHED])
+    def test_get_of_each_named_pair(self, name):
+        cls, g_fn, d_fn, _ = LOSS_OBJECTS[name]
+        self.assertIs(type(losses.get([g_fn, d_fn])), cls)
+
+    def test_get_keeps_a_partial_the_object_does_not_take(self):
+        # LSGAN's a=-1 target is no argument of LeastSquares: the pair stays as given.
+        d_fn = functools.partial(losses.least_squares_discriminator_loss, fake_label=-1.0)
+        loss = losses.get((losses.least_squares_generator_loss, d_fn))
+        self.assertIs(type(loss), losses.GANLoss)
+        self.assertIs(loss.discriminator_fn, d_fn)
+        self.assertEqual(loss.outputs, "score")
+        real, fake = _outputs(4)
+        expected = 0.5 * np.mean((real - 1.0) ** 2) + 0.5 * np.mean((fake + 1.0) ** 2)
+        self.assertAllClose(loss.discriminator_loss(real, fake), expected, rtol=1e-6)
+
+    def test_get_returns_a_loss_object_unchanged(self):
+        loss = losses.NonSaturating(label_smoothing=0.1)
+        self.assertIs(losses.get(loss), loss)
+
+    def test_a_plain_callable_may_read_the_real_outputs_by_name(self):
+        # The real outputs go to a parameter of one of these names, by keyword.
+        def by_outputs(fake_outputs, real_outputs):
+            return fake_outputs - real_outputs
+
+        def by_logits(fake, real_logits):
+            return fake - real_logits
+
+        def by_scores(fake, real_scores=None):
+            return fake - real_scores
+
+        for fn in (by_outputs, by_logits, by_scores):
+            loss = losses.GANLoss(fn, losses.wasserstein_discriminator_loss)
+            self.assertTrue(loss.uses_real_outputs, fn.__name__)
+            self.assertAllClose(loss.generator_loss(np.float32(5.0), np.float32(2.0)), 3.0)
+        loss = losses.GANLoss(lambda fake: -fake, losses.wasserstein_discriminator_loss)
+        self.assertFalse(loss.uses_real_outputs)
+        self.assertAllClose(loss.generator_loss(np.float32(5.0), np.float32(2.0)), -5.0)
+
+    def test_loss_object_errors(self):
+        with self.assertRaisesRegex(
+            ValueError, "`generator_fn` must be a callable. Received: generator_fn=None"
+        ):
+            losses.GANLoss(None, losses.hinge_discriminator_loss)
+        with self.assertRaisesRegex(
+            ValueError, "`discriminator_fn` must be a callable. Received: discriminator_fn='hinge'"
+        ):
+            losses.GANLoss(losses.hinge_generator_loss, "hinge")
+        with self.assertRaisesRegex(
+            ValueError,
+            r"`outputs` must be one of \['probability', 'score'\]. Received: outputs='logits'",
+        ):
+            losses.GANLoss(losses.hinge_generator_loss, losses.hinge_discriminator_loss, "logits")
+        for value in (-0.1, 1.5, "0.2"):
+            with self.assertRaisesRegex(ValueError, f"Received: label_smoothing={value!r}"):
+                losses.NonSaturating(label_smoothing=value)
+
+
+class LossObjectInModelTest(tf.test.TestCase):
+    """The README's label smoothing recipe through `compile`, `fit` and `.keras`."""
+
+    def test_label_smoothing_logs_probabilities_and_survives_a_keras_file(self):
+        recipe = (
+            losses.non_saturating_generator_loss,
+            functools.partial(losses.non_saturating_discriminator_loss, label_smoothing=0.2),
+        )
+        gan = tiny_gan(loss=recipe)
+        self.assertIs(type(gan.loss), losses.NonSaturating)
+        self.assertEqual(gan.loss.label_smoothing, 0.2)
+        history = gan.fit(tiny_images(8), batch_size=4, epochs=1, verbose=0).history
+        self.assertEqual(sorted(history), ["d_fake", "d_loss", "d_real", "g_loss"])
+        path = os.path.join(self.get_temp_dir(), "smoothed.keras")
+        gan.save(path)
+        loaded = keras.models.load_model(path)
+        self.assertIs(type(loaded.loss), losses.NonSaturating)
+        self.assertEqual(loaded.loss.label_smoothing, 0.2)
+        self.assertIs(loaded.loss.discriminator_fn, losses.non_saturating_discriminator_loss)
+
+
 class GetTest(tf.test.TestCase):
     def test_names(self):
         self.assertEqual(sorted(losses.LOSSES), sorted(NAMES))
-        expected = {
-            "minimax": (losses.minimax_generator_loss, losses.minimax_discriminator_loss),
-            "non_saturating": (
-                losses.non_saturating_generator_loss,
-                losses.non_saturating_discriminator_loss,
-            ),
-            "least_squares": (
-                losses.least_squares_generator_loss,
-                losses.least_squares_discriminator_loss,
-            ),
-            "wasserstein": (
-                losses.wasserstein_generator_loss,
-                losses.wasserstein_discriminator_loss,
-            ),
-            "hinge": (losses.hinge_generator_loss, losses.hinge_discriminator_loss),
-            "relativistic_average": (
-                losses.relativistic_average_generator_loss,
-                losses.relativistic_average_discriminator_loss,
-            ),
-        }
-        for name, pair in expected.items():
-            self.assertEqual(losses.get(name), pair)
+        for name, (cls, _, _, _) in LOSS_OBJECTS.items():
+            self.assertIs(losses.LOSSES[name], cls)
+            self.assertIs(type(losses.get(name)), cls)
+        # A name gives the loss with its default arguments.
+        self.assertEqual(losses.get("non_saturating").label_smoothing, 0.0)
 
-    def test_only_relativistic_generator_takes_real_logits(self):
-        # The training engine passes real logits to a generator loss by this parameter name.
-        for name in NAMES:
-            g_loss_fn, _ = losses.get(name)
-            parameters = list(inspect.signature(g_loss_fn).parameters)
-            self.assertEqual(parameters[0], "fake_logits")
-            self.assertEqual("real_logits" in parameters, name == "relativistic_average")
+    def test_parameter_names_say_what_the_outputs_are(self):
+        # Logits of "real" for the cross-entropy losses, critic scores for the others;
+        # only the relativistic generator loss reads the outputs on real data.
+        for name, (_, g_fn, d_fn, kind) in LOSS_OBJECTS.items():
+            suffix = "logits" if kind == "probability" else "scores"
+            g_parameters = list(inspect.signature(g_fn).parameters)
+            d_parameters = list(inspect.signature(d_fn).parameters)
+            self.assertEqual(g_parameters[0], f"fake_{suffix}", name)
+            self.assertEqual(d_parameters[:2], [f"real_{suffix}", f"fake_{suffix}"], name)
+            self.assertEqual(f"real_{suffix}" in g_parameters, name == "relativistic_average")
         self.assertEqual(
             list(inspect.signature(losses.relativistic_average_generator_loss).parameters),
             ["fake_logits", "real_logits"],
         )
 
     def test_serializable(self):
-        functions = [fn for pair in losses.LOSSES.values() for fn in pair]
+        functions = [fn for _, g_fn, d_fn, _ in LOSS_OBJECTS.values() for fn in (g_fn, d_fn)]
         functions.append(losses.feature_matching_loss)
         for fn in functions:
             config = keras.saving.serialize_keras_object(fn)
@@ -512,7 +728,13 @@ class GetTest(tf.test.TestCase):
 
     def test_pair_of_callables(self):
         pair = (lambda f: f, lambda r, f: r)
-        self.assertEqual(losses.get(list(pair)), pair)
+        loss = losses.get(list(pair))
+        self.assertIs(type(loss), losses.GANLoss)
+        self.assertIs(loss.generator_fn, pair[0])
+        self.assertIs(loss.discriminator_fn, pair[1])
+        # Outputs of callables the package does not know are read as scores.
+        self.assertEqual(loss.outputs, "score")
+        self.assertEqual(loss.log_names, ("critic_real", "critic_fake"))
 
     def test_errors(self):
         with self.assertRaisesRegex(
@@ -525,3 +747,5 @@ class GetTest(tf.test.TestCase):
             losses.get(3)
         with self.assertRaisesRegex(ValueError, "Received: loss=.*'a', 'b'"):
             losses.get(("a", "b"))
+        with self.assertRaisesRegex(ValueError, r"Received: loss=\(<function"):
+            losses.get((losses.wasserstein_generator_loss,))

@@ -1,4 +1,5 @@
 import os
+import pathlib
 
 import keras
 import numpy as np
@@ -245,24 +246,68 @@ class InceptionFeatureExtractorTest(tf.test.TestCase):
         keras.utils.set_random_seed(0)
         cls.extractor = metrics.inception_feature_extractor(weights=None)
 
-    def test_features_of_grey_and_rgb_images_of_any_size(self):
+    def _expected(self, inception, images):
+        """Keras' InceptionV3 on a plain bilinear resize to 299 x 299, grey repeated to RGB."""
+        resized = tf.image.resize(images, (299, 299), method="bilinear", antialias=False)
+        if resized.shape[-1] == 1:
+            resized = tf.repeat(resized, 3, axis=-1)
+        return inception(resized, training=False)
+
+    def test_features_are_inception_of_the_bilinear_resize(self):
+        # Odd sizes up (27 x 29, 31 x 17) and down (331 x 313, where an
+        # antialiased resize would differ); pixels in [-1, 1] as they are, with
+        # no rescaling to [0, 255].
         rng = np.random.default_rng(0)
+        inception = self.extractor.get_layer("inception_v3")
+        for shape in ((2, 27, 29, 1), (2, 31, 17, 3), (1, 331, 313, 3)):
+            images = rng.uniform(-1, 1, shape).astype("float32")
+            features = metrics.compute_features(self.extractor, images)
+            self.assertEqual(features.shape, (shape[0], 2048))
+            self.assertAllClose(
+                features, self._expected(inception, images), rtol=1e-5, atol=1e-5, msg=shape
+            )
+        # The check can tell the resizes apart on the downscaled image.
+        antialiased = tf.image.resize(images, (299, 299), "bilinear", antialias=True)
+        self.assertNotAllClose(
+            inception(antialiased, training=False), self._expected(inception, images)
+        )
         grey = rng.uniform(-1, 1, (2, 28, 28, 1)).astype("float32")
-        rgb = rng.uniform(-1, 1, (2, 64, 64, 3)).astype("float32")
-        features = metrics.compute_features(self.extractor, grey)
-        self.assertEqual(features.shape, (2, 2048))
-        self.assertEqual(metrics.compute_features(self.extractor, rgb).shape, (2, 2048))
-        # Grey images are their RGB repeat.
         self.assertAllClose(
-            features, self.extractor(np.repeat(grey, 3, axis=-1)), rtol=1e-4, atol=1e-5
+            metrics.compute_features(self.extractor, grey),
+            self.extractor(np.repeat(grey, 3, axis=-1)),
+            rtol=1e-4,
+            atol=1e-5,
         )
 
     def test_probabilities_for_the_inception_score(self):
         classifier = metrics.inception_feature_extractor(weights=None, include_top=True)
-        images = np.zeros((2, 16, 16, 3), "float32")
+        images = np.random.default_rng(1).uniform(-1, 1, (2, 16, 16, 3)).astype("float32")
         probabilities = classifier.predict(images, verbose=0)
         self.assertEqual(probabilities.shape, (2, 1000))
         self.assertAllClose(probabilities.sum(axis=1), [1.0, 1.0], atol=1e-5)
+        self.assertAllClose(
+            probabilities,
+            self._expected(classifier.get_layer("inception_v3"), images),
+            rtol=1e-5,
+            atol=1e-7,
+        )
+
+    def test_local_weights_file(self):
+        # A weights file of a randomly initialised InceptionV3, as a user would
+        # have saved the ImageNet one: loaded, it gives the same features.
+        path = os.path.join(self.get_temp_dir(), "inception_v3_notop.weights.h5")
+        self.extractor.get_layer("inception_v3").save_weights(path)
+        keras.utils.set_random_seed(1)  # the file's weights, not a new random draw
+        loaded = metrics.inception_feature_extractor(weights=pathlib.Path(path))
+        images = np.random.default_rng(2).uniform(-1, 1, (2, 21, 21, 3)).astype("float32")
+        self.assertAllClose(
+            metrics.compute_features(loaded, images),
+            metrics.compute_features(self.extractor, images),
+            rtol=1e-6,
+            atol=1e-6,
+        )
+        for got, want in zip(loaded.weights, self.extractor.weights, strict=True):
+            self.assertAllEqual(got, want)
 
     def test_bad_arguments(self):
         with self.assertRaisesRegex(ValueError, "weights='/no/such/weights.h5'"):

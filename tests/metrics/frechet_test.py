@@ -71,8 +71,18 @@ class FrechetDistanceTest(tf.test.TestCase, parameterized.TestCase):
         real, fake = rng.normal(size=(10, 64)), rng.normal(size=(10, 64)) + 0.1
         got = metrics.frechet_distance_from_activations(real, fake)
         self.assertIsInstance(got, float)
-        self.assertTrue(np.isfinite(got))
-        self.assertGreater(got, 0.0)
+        # scipy's sqrtm of the singular product, as the reference code takes it...
+        self.assertAllClose(got, _reference_fid(real, fake), rtol=1e-6, atol=0)
+        # ...and Tr((S1 S2)^(1/2)) as the sum of the roots of the eigenvalues of
+        # the PSD matrix S1^(1/2) S2 S1^(1/2), which has the same spectrum.
+        sigma1, sigma2 = np.cov(real, rowvar=False), np.cov(fake, rowvar=False)
+        self.assertEqual(np.linalg.matrix_rank(sigma1), 9)
+        values, vectors = np.linalg.eigh(sigma1)
+        root = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+        spectrum = np.clip(np.linalg.eigvalsh(root @ sigma2 @ root), 0, None)
+        diff = real.mean(axis=0) - fake.mean(axis=0)
+        expected = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.sqrt(spectrum).sum()
+        self.assertAllClose(got, expected, rtol=1e-6, atol=0)
         self.assertAllClose(metrics.frechet_distance_from_activations(real, real), 0.0, atol=1e-9)
         # Tr((S S)^(1/2)) = Tr(S) holds exactly for singular S too.
         _, sigma = metrics.gaussian_statistics(real)

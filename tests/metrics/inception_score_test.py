@@ -34,7 +34,16 @@ class InceptionScoreTest(tf.test.TestCase):
     def test_float32_softmax_rows_accepted(self):
         logits = np.random.default_rng(0).normal(size=(50, 1000)).astype("float32")
         probabilities = tf.nn.softmax(logits).numpy()
-        mean, _ = metrics.inception_score_from_probabilities(probabilities, num_splits=5)
+        self.assertEqual(probabilities.dtype, np.float32)
+        mean, std = metrics.inception_score_from_probabilities(probabilities, num_splits=5)
+        # The float64 computation of the same rows: exp(mean KL(p(y|x) || p(y))) per split.
+        scores = []
+        for split in np.split(probabilities.astype("float64"), 5):
+            marginal = split.mean(axis=0)
+            kl = np.sum(split * (np.log(split) - np.log(marginal)), axis=1)
+            scores.append(np.exp(kl.mean()))
+        self.assertAllClose(mean, np.mean(scores), rtol=1e-6)
+        self.assertAllClose(std, np.std(scores), rtol=1e-5)
         self.assertGreater(mean, 1.0)
 
     def test_bad_inputs(self):

@@ -56,13 +56,28 @@ class KernelDistanceTest(tf.test.TestCase):
         rng = np.random.default_rng(3)
         real, fake = rng.normal(size=(600, 8)), rng.normal(size=(600, 8))
         same, same_std = metrics.kernel_distance_from_activations(real, fake, 10, 300)
-        scaled, _ = metrics.kernel_distance_from_activations(real, 1.2 * fake, 10, 300)
-        shifted, _ = metrics.kernel_distance_from_activations(real, fake + 1.0, 10, 300)
+        scaled, scaled_std = metrics.kernel_distance_from_activations(real, 1.2 * fake, 10, 300)
+        shifted, shifted_std = metrics.kernel_distance_from_activations(real, fake + 1.0, 10, 300)
         # Unbiased: about 0 within its spread over subsets (here -0.007 +- 0.008).
         self.assertLess(abs(same), 2 * same_std)
         self.assertLess(abs(same), 0.02)
-        self.assertGreater(scaled, 0.05)
-        self.assertGreater(shifted, 5.0)
+        # Closed forms of MMD^2 under k(x, y) = (x . y / d + 1)^3 for Gaussians,
+        # d = 8. With zero means the odd moments vanish and
+        # E k = 1 + 3 tr(S_x S_y) / d^2, so MMD^2 = 3 ||S_x - S_y||_F^2 / d^2:
+        # for S_y = 1.44 I, 3 * 8 * 0.44^2 / 64 = 0.0726.
+        self.assertAllClose(scaled, 3 * 8 * 0.44**2 / 64, atol=0.01)
+        self.assertLess(abs(scaled - 0.0726), 2 * scaled_std)
+        # N(0, I) against N(1, I): E k(x, x') = 1 + 3/d, E k(x, y) = 1 + 6/d, and
+        # for y, y' ~ N(1, I), E s = 1, E s^2 = (3d + d^2)/d^2,
+        # E s^3 = 1 + 9/d + 6/d^2 (s = y . y' / d), so
+        # MMD^2 = 1.375 + (1 + 3 + 4.125 + 2.21875) - 2 * 1.75 = 8.21875.
+        self.assertAllClose(shifted, 8.21875, rtol=0.02)
+        self.assertLess(abs(shifted - 8.21875), 2 * shifted_std)
+        # The same closed forms from a larger sample, without subsets.
+        rng = np.random.default_rng(9)
+        x, y = rng.normal(size=(4000, 8)), rng.normal(size=(4000, 8))
+        self.assertAllClose(metrics.unbiased_mmd2(x, 1.2 * y), 0.0726, atol=0.005)
+        self.assertAllClose(metrics.unbiased_mmd2(x, y + 1.0), 8.21875, rtol=0.01)
 
     def test_seed_makes_it_repeatable(self):
         rng = np.random.default_rng(4)

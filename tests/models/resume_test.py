@@ -3,7 +3,10 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import tensorflow as tf
+
+pytestmark = pytest.mark.large  # every test starts TensorFlow processes
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
