@@ -10,10 +10,18 @@ from keras_gans.architectures.dcgan import DCGANDiscriminator
 from keras_gans.architectures.dcgan import DCGANGenerator
 from keras_gans.architectures.dense import DenseDiscriminator
 from keras_gans.architectures.dense import DenseGenerator
+from keras_gans.architectures.progressive import ProgressiveDiscriminator
+from keras_gans.architectures.progressive import ProgressiveGenerator
+from keras_gans.architectures.stylegan import StyleGANDiscriminator
+from keras_gans.architectures.stylegan import StyleGANGenerator
 
 __all__ = [
     "DCGANDiscriminator",
     "DCGANGenerator",
     "DenseDiscriminator",
     "DenseGenerator",
+    "ProgressiveDiscriminator",
+    "ProgressiveGenerator",
+    "StyleGANDiscriminator",
+    "StyleGANGenerator",
 ]
