@@ -5,6 +5,7 @@ import keras
 from keras_gans.architectures import _normalization
 from keras_gans.architectures import _validation
 from keras_gans.architectures import conditional
+from keras_gans.layers import PackSamples
 from keras_gans.utils import validation
 
 # Image sizes the DCGAN stacks support: 28 (MNIST: 7 -> 14 -> 28) and the
@@ -260,6 +261,10 @@ class DCGANDiscriminator(keras.Model):
             with any `normalization`; SNGAN uses `normalization=None`. The
             wrappers take the names of the layers they wrap. Defaults to
             `False`.
+        packing: int. Judge this many samples at once (PacGAN): the
+            discriminator's first layer, `keras_gans.layers.PackSamples`,
+            concatenates consecutive samples along the last axis, so batches
+            must be divisible by it; unconditional only. Defaults to `1`.
         **kwargs: `name` and `trainable`, passed to `keras.Model`.
 
     Example:
@@ -310,6 +315,7 @@ class DCGANDiscriminator(keras.Model):
         label_conditioning="input",
         normalization="batch",
         spectral_norm=False,
+        packing=1,
         **kwargs,
     ):
         _validation.validate_base_kwargs(type(self).__name__, kwargs)
@@ -320,11 +326,19 @@ class DCGANDiscriminator(keras.Model):
         label_conditioning = conditional.validate_label_conditioning(label_conditioning)
         normalization = _normalization.validate_normalization(normalization)
         spectral_norm = validation.check_bool(spectral_norm, "spectral_norm")
+        packing = validation.check_positive_int(packing, "packing")
+        if packing > 1 and num_classes is not None:
+            raise ValueError(
+                "Packing judges several samples at once and takes no labels: use "
+                f"packing=1 for a conditional discriminator. Received: packing={packing}, "
+                f"num_classes={num_classes}"
+            )
 
         # === Functional model ===
         image = keras.Input(image_shape, name="image")
         label = conditional.label_input() if num_classes is not None else None
-        x = image
+        packed = PackSamples(packing, name="pack")(image) if packing > 1 else image
+        x = packed
         if label is not None and label_conditioning == "input":
             x = conditional.label_as_channel(x, label, num_classes)
         filters = base_filters
@@ -380,6 +394,7 @@ class DCGANDiscriminator(keras.Model):
         self.label_conditioning = label_conditioning
         self.normalization = normalization
         self.spectral_norm = spectral_norm
+        self.packing = packing
 
     def get_config(self):
         return {
@@ -391,6 +406,7 @@ class DCGANDiscriminator(keras.Model):
             "label_conditioning": self.label_conditioning,
             "normalization": self.normalization,
             "spectral_norm": self.spectral_norm,
+            "packing": self.packing,
         }
 
     @classmethod

@@ -7,6 +7,7 @@ import keras
 from keras_gans.architectures import _normalization
 from keras_gans.architectures import _validation
 from keras_gans.architectures import conditional
+from keras_gans.layers import PackSamples
 from keras_gans.utils import validation
 
 # Slope of the LeakyReLU activations; 0.2 is the value used throughout the
@@ -174,6 +175,10 @@ class DenseDiscriminator(keras.Model):
             `kernel / sigma`; inference calls use the stored kernel. The
             wrappers take the names of the layers they wrap. Defaults to
             `False`.
+        packing: int. Judge this many samples at once (PacGAN): the
+            discriminator's first layer, `keras_gans.layers.PackSamples`,
+            concatenates consecutive samples along the last axis, so batches
+            must be divisible by it; unconditional only. Defaults to `1`.
         **kwargs: `name` and `trainable`, passed to `keras.Model`.
 
     Example:
@@ -214,6 +219,7 @@ class DenseDiscriminator(keras.Model):
         label_conditioning="input",
         label_embedding_dim=50,
         spectral_norm=False,
+        packing=1,
         **kwargs,
     ):
         _validation.validate_base_kwargs(type(self).__name__, kwargs)
@@ -228,11 +234,19 @@ class DenseDiscriminator(keras.Model):
             label_embedding_dim, "label_embedding_dim"
         )
         spectral_norm = validation.check_bool(spectral_norm, "spectral_norm")
+        packing = validation.check_positive_int(packing, "packing")
+        if packing > 1 and num_classes is not None:
+            raise ValueError(
+                "Packing judges several samples at once and takes no labels: use "
+                f"packing=1 for a conditional discriminator. Received: packing={packing}, "
+                f"num_classes={num_classes}"
+            )
 
         # === Functional model ===
         image = keras.Input(image_shape, name="image")
         label = conditional.label_input() if num_classes is not None else None
-        x = keras.layers.Flatten(name="flatten")(image)
+        packed = PackSamples(packing, name="pack")(image) if packing > 1 else image
+        x = keras.layers.Flatten(name="flatten")(packed)
         if label is not None and label_conditioning == "input":
             x = conditional.concatenate_label_embedding(x, label, num_classes, label_embedding_dim)
         for i, units in enumerate(hidden_units):
@@ -264,6 +278,7 @@ class DenseDiscriminator(keras.Model):
         self.label_conditioning = label_conditioning
         self.label_embedding_dim = label_embedding_dim
         self.spectral_norm = spectral_norm
+        self.packing = packing
 
     def get_config(self):
         return {
@@ -276,6 +291,7 @@ class DenseDiscriminator(keras.Model):
             "label_conditioning": self.label_conditioning,
             "label_embedding_dim": self.label_embedding_dim,
             "spectral_norm": self.spectral_norm,
+            "packing": self.packing,
         }
 
     @classmethod

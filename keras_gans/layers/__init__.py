@@ -20,6 +20,7 @@ from keras_gans.layers.mapping_network import MappingNetwork
 from keras_gans.layers.minibatch_standard_deviation import MinibatchStandardDeviation
 from keras_gans.layers.modulated_conv2d import ModulatedConv2D
 from keras_gans.layers.noise_injection import NoiseInjection
+from keras_gans.layers.pack_samples import PackSamples
 from keras_gans.layers.pixel_normalization import PixelNormalization
 from keras_gans.layers.resampling import make_blur_kernel
 from keras_gans.layers.resampling import upfirdn2d
@@ -37,6 +38,7 @@ __all__ = [
     "MinibatchStandardDeviation",
     "ModulatedConv2D",
     "NoiseInjection",
+    "PackSamples",
     "PixelNormalization",
     "Upsample2D",
     "make_blur_kernel",

@@ -16,14 +16,22 @@ from keras_gans.utils import distribution
 from keras_gans.utils import validation
 
 
-def _squared_gradient_norms(discriminator_fn, samples):
-    """Per-sample squared norm of the gradient of the summed logits, in float32."""
+def _squared_gradient_norms(discriminator_fn, samples, packing=1):
+    """Squared norm of the gradient of the summed logits per input, in float32.
+
+    An input is a sample, or with `packing > 1` a pack of `packing`
+    consecutive samples, the discriminator's actual input: the squared norms
+    of a pack's samples add up.
+    """
     samples = ops.cast(samples, "float32")
     with tf.GradientTape() as tape:
         tape.watch(samples)
         total = ops.sum(ops.cast(discriminator_fn(samples), "float32"))
     gradients = tape.gradient(total, samples)
-    return ops.sum(ops.square(gradients), axis=tuple(range(1, len(samples.shape))))
+    squared = ops.sum(ops.square(gradients), axis=tuple(range(1, len(samples.shape))))
+    if packing == 1:
+        return squared
+    return ops.sum(ops.reshape(squared, (-1, packing)), axis=1)
 
 
 def gradient_penalty(
@@ -34,12 +42,18 @@ def gradient_penalty(
     target=1.0,
     one_sided=False,
     epsilon=1e-10,
+    packing=1,
 ):
     """Gradient penalty of WGAN-GP, unweighted.
 
     On samples `x = a * real + (1 - a) * fake` with per-sample weights `a`:
 
         mean((||grad_x D(x)||_2 - target)^2)
+
+    For a packed discriminator (`packing > 1`, PacGAN) `x` is a pack of
+    `packing` consecutive samples, the input the discriminator is a function
+    of: the norm is that of the gradient with respect to the whole pack, and
+    the samples of a pack should share one weight `a`.
 
     or, one-sided, `mean(max(0, ||grad_x D(x)||_2 - target)^2)`. The norm is
     `sqrt(sum(grad^2) + epsilon)`, so its own gradient stays finite where the
@@ -54,6 +68,7 @@ def gradient_penalty(
         one_sided: bool. Penalise only norms above `target` (Petzka et al.
             2018). Defaults to `False`.
         epsilon: float. Added under the square root. Defaults to `1e-10`.
+        packing: int. Samples per discriminator input. Defaults to `1`.
 
     Returns:
         A float32 scalar.
@@ -68,19 +83,23 @@ def gradient_penalty(
         ops.cast(interpolation_weights, "float32"), (-1,) + (1,) * (len(real.shape) - 1)
     )
     mixed = weights * real + (1.0 - weights) * fake
-    norms = ops.sqrt(_squared_gradient_norms(discriminator_fn, mixed) + epsilon)
+    norms = ops.sqrt(_squared_gradient_norms(discriminator_fn, mixed, packing) + epsilon)
     excess = norms - target
     if one_sided:
         excess = ops.relu(excess)
     return ops.mean(ops.square(excess))
 
 
-def r1_penalty(discriminator_fn, real):
+def r1_penalty(discriminator_fn, real, packing=1):
     """R1 penalty, unweighted: `mean(||grad_x D(x)||_2^2)` on real samples.
+
+    With `packing > 1` `x` is a pack of `packing` consecutive samples (the
+    discriminator's input), so a pack's squared norms add up.
 
     Args:
         discriminator_fn: callable. Maps samples to logits of any shape.
         real: tensor. Real samples, `(batch, ...)`.
+        packing: int. Samples per discriminator input. Defaults to `1`.
 
     Returns:
         A float32 scalar.
@@ -89,15 +108,16 @@ def r1_penalty(discriminator_fn, real):
         Mescheder et al., "Which Training Methods for GANs do actually
         Converge?", ICML 2018.
     """
-    return ops.mean(_squared_gradient_norms(discriminator_fn, real))
+    return ops.mean(_squared_gradient_norms(discriminator_fn, real, packing))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class GradientPenalty(Regularizer):
     """The WGAN-GP gradient penalty, `weight * gradient_penalty(...)`.
 
-    The interpolation weight is drawn uniformly in [0, 1] for each sample at
-    every step, from the model's noise stream. The discriminator is called
+    The interpolation weight is drawn uniformly in [0, 1] for each sample (for
+    each pack of a packed discriminator) at every step, from the model's noise
+    stream. The discriminator is called
     through `AdversarialModel.discriminate`, so its conditioning, augmentation
     and packing are those of the loss.
 
@@ -129,12 +149,15 @@ class GradientPenalty(Regularizer):
         self.one_sided = validation.check_bool(one_sided, "one_sided")
 
     def compute(self, inputs):
+        packing = inputs.packing
         weights = distribution.replica_rows(
             lambda n: keras.random.uniform(
                 (n,), 0.0, 1.0, dtype="float32", seed=inputs.seed_generator
             ),
-            ops.shape(inputs.real)[0],
+            ops.shape(inputs.real)[0] // packing,
         )
+        if packing > 1:  # one weight per pack
+            weights = ops.repeat(weights, packing, axis=0)
         return gradient_penalty(
             inputs.discriminator_fn,
             inputs.real,
@@ -142,6 +165,7 @@ class GradientPenalty(Regularizer):
             weights,
             self.target,
             self.one_sided,
+            packing=packing,
         )
 
     def get_config(self):
@@ -185,7 +209,7 @@ class R1Penalty(Regularizer):
         super().__init__(0.5 * self.gamma, every)
 
     def compute(self, inputs):
-        return r1_penalty(inputs.discriminator_fn, inputs.real)
+        return r1_penalty(inputs.discriminator_fn, inputs.real, inputs.packing)
 
     def get_config(self):
         return {"gamma": self.gamma, "every": self.every}

@@ -22,6 +22,7 @@ gan.compile(regularizers=[R2Penalty(weight=5.0, every=4)])
 import keras
 from keras import ops
 
+from keras_gans.layers import pack_samples
 from keras_gans.utils import validation
 
 DISCRIMINATOR = "discriminator"
@@ -64,6 +65,12 @@ class RegularizerInputs:
         packing apply here as in the loss.
         """
         return self.model.discriminate(samples, self.labels, training=self.training)
+
+    @property
+    def packing(self):
+        """Samples the discriminator judges at once (`keras_gans.layers.PackSamples`)."""
+        discriminator = getattr(self.model, "discriminator", None)
+        return 1 if discriminator is None else pack_samples.packing_of(discriminator)
 
     def generator_fn(self, latents, labels=None):
         """The generator's samples of `latents`."""

@@ -299,6 +299,7 @@ class DCGANDiscriminatorTest(TestCase):
                 "label_conditioning": "input",
                 "normalization": "batch",
                 "spectral_norm": False,
+                "packing": 1,
             },
         )
         restored = DCGANDiscriminator.from_config(json.loads(json.dumps(config)))

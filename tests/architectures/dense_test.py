@@ -221,6 +221,7 @@ class DenseDiscriminatorTest(TestCase):
                 "label_conditioning": "input",
                 "label_embedding_dim": 50,
                 "spectral_norm": False,
+                "packing": 1,
             },
         )
         self.assertEmpty(discriminator.trainable_weights)
