@@ -1,0 +1,223 @@
+"""The mode-collapse lab: GAN, WGAN-GP, PacGAN and a VAE on the 2-D ring and grid.
+
+Trains each recipe of `keras_gans.applications.mode_collapse.lab` on each target for
+several trials (seeds 0, 1, ...), scores 2,500 samples of each trial with the VEEGAN and
+PacGAN protocol (modes captured, share of high-quality samples within 3 std of a mode,
+reverse KL of the mode histogram), and writes:
+
+* `trials.jsonl`: one line per trial, appended as soon as it finishes; a run started
+  again with the same flags skips the trials already there;
+* `table.md` and `table.json`: the mean and standard error over trials of every score
+  and of the training time;
+* figures of samples over training (the first trial of each recipe), one per target.
+
+    python examples/mode_collapse.py                     # the lab's measurements
+    python examples/mode_collapse.py --trials=1 --epochs=2 --targets=ring_2d
+
+Change a recipe's setting with `--set`, e.g. `--set=pacgan.packing=2`
+`--set=gan.learning_rate=2e-4` (the settings are `lab.RECIPES`).
+"""
+
+import ast
+import json
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+
+from keras_gans.applications.mode_collapse import lab  # noqa: E402
+
+FLAGS = flags.FLAGS
+# The four recipes of the lab.
+flags.DEFINE_list("recipes", ["gan", "wgan_gp", "pacgan", "vae"], "Recipes to train.")
+# The two 2-D targets of VEEGAN and PacGAN.
+flags.DEFINE_list("targets", ["ring_2d", "grid_2d"], "Targets to train on.")
+# Five trials give a mean and its standard error (PacGAN reports ten).
+flags.DEFINE_integer("trials", 5, "Trials (seeds) per recipe and target.")
+# The lab's budget; the PacGAN experiments train for 400 epochs.
+flags.DEFINE_integer("epochs", 40, "Epochs of 100,000 examples per trial.")
+# The published tables score 2,500 samples.
+flags.DEFINE_integer("num_samples", 2500, "Samples scored per trial.")
+# Epochs of the figures of samples over training (at most the trained epochs).
+flags.DEFINE_list("snapshot_epochs", ["1", "5", "10", "20", "40"], "Epochs shown in figures.")
+flags.DEFINE_multi_string("set", [], "A recipe's setting, recipe.name=value; repeatable.")
+flags.DEFINE_string("output_dir", "outputs/mode_collapse", "Where the table and trials go.")
+# The figures are small PNGs meant for the documentation.
+flags.DEFINE_string("figure_dir", None, "Where the figures go; defaults to --output_dir.")
+flags.DEFINE_integer("first_seed", 0, "Seed of the first trial; trial i uses first_seed + i.")
+
+
+def overrides():
+    """`--set` as {recipe: {setting: value}}."""
+    result = {}
+    for item in FLAGS.set:
+        key, _, value = item.partition("=")
+        recipe, _, name = key.partition(".")
+        if not value or not name or recipe not in lab.RECIPES:
+            raise app.UsageError(f"--set takes recipe.name=value. Received: {item!r}")
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed = value
+        result.setdefault(recipe, {})[name] = parsed
+    return result
+
+
+def mean_and_error(values):
+    """The mean and the standard error of the mean (0 for a single value)."""
+    values = np.asarray([v for v in values if not math.isnan(v)], dtype=np.float64)
+    if values.size == 0:
+        return float("nan"), float("nan")
+    error = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else 0.0
+    return float(values.mean()), float(error)
+
+
+def summarise(trials):
+    """One row per (target, recipe): mean and standard error of each score."""
+    rows = []
+    keys = sorted({(t["target"], t["recipe"]) for t in trials})
+    for target, recipe in keys:
+        group = [t for t in trials if t["target"] == target and t["recipe"] == recipe]
+        row = {"target": target, "recipe": recipe, "trials": len(group)}
+        row["num_modes"] = group[0]["num_modes"]
+        row["epochs"] = group[0]["epochs"]
+        row["all_modes_in_every_trial"] = all(t["modes"] == t["num_modes"] for t in group)
+        row["min_hq_share"] = min(t["hq_share"] for t in group)
+        for name in ("modes", "hq_share", "reverse_kl", "train_seconds"):
+            row[name], row[name + "_se"] = mean_and_error([t[name] for t in group])
+        row["settings"] = group[0]["settings"]
+        rows.append(row)
+    return rows
+
+
+def markdown(rows):
+    lines = [
+        "| target | recipe | trials | epochs | modes | high quality | reverse KL | "
+        "all modes, every trial | time per trial (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['target']} | {row['recipe']} | {row['trials']} | {row['epochs']} | "
+            f"{row['modes']:.1f} ± {row['modes_se']:.1f} / {row['num_modes']} | "
+            f"{100 * row['hq_share']:.1f}% ± {100 * row['hq_share_se']:.1f} | "
+            f"{row['reverse_kl']:.3f} ± {row['reverse_kl_se']:.3f} | "
+            f"{'yes' if row['all_modes_in_every_trial'] else 'no'} | "
+            f"{row['train_seconds']:.0f} ± {row['train_seconds_se']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def figure(target, snapshots, path):
+    """Samples over training: one row per recipe, one column per snapshot epoch."""
+    recipes = [r for r in FLAGS.recipes if r in snapshots]
+    epochs = sorted({e for r in recipes for e in snapshots[r]})
+    if not recipes or not epochs:
+        return
+    grid, axes = plt.subplots(
+        len(recipes),
+        len(epochs),
+        figsize=(1.6 * len(epochs), 1.6 * len(recipes)),
+        squeeze=False,
+    )
+    means = np.asarray(target.means)
+    low, high = means.min(axis=0) - 1.0, means.max(axis=0) + 1.0
+    for i, recipe in enumerate(recipes):
+        for j, epoch in enumerate(epochs):
+            axis = axes[i][j]
+            points = snapshots[recipe].get(epoch)
+            axis.scatter(means[:, 0], means[:, 1], s=6, color="tab:red", marker="x", lw=0.6)
+            if points is not None:
+                axis.scatter(points[:, 0], points[:, 1], s=0.5, color="black", alpha=0.3)
+            axis.set_xlim(low[0], high[0])
+            axis.set_ylim(low[1], high[1])
+            axis.set_xticks([])
+            axis.set_yticks([])
+            if i == 0:
+                axis.set_title(f"epoch {epoch}", fontsize=8)
+            if j == 0:
+                axis.set_ylabel(recipe, fontsize=8)
+    grid.tight_layout(pad=0.3)
+    grid.savefig(path, dpi=80)
+    plt.close(grid)
+
+
+def main(argv):
+    del argv
+    settings = overrides()
+    os.makedirs(FLAGS.output_dir, exist_ok=True)
+    figure_dir = FLAGS.figure_dir or FLAGS.output_dir
+    os.makedirs(figure_dir, exist_ok=True)
+    log_path = os.path.join(FLAGS.output_dir, "trials.jsonl")
+    done = []
+    if os.path.exists(log_path):
+        with open(log_path) as f:
+            done = [json.loads(line) for line in f if line.strip()]
+    snapshot_epochs = [int(e) for e in FLAGS.snapshot_epochs if int(e) <= FLAGS.epochs]
+
+    trials = []
+    for target_name in FLAGS.targets:
+        target = lab.TARGETS[target_name]()
+        snapshots = {}
+        for recipe in FLAGS.recipes:
+            for trial in range(FLAGS.trials):
+                seed = FLAGS.first_seed + trial
+                config = lab.settings(recipe, **settings.get(recipe, {}))
+                previous = [
+                    t
+                    for t in done
+                    if (t["target"], t["recipe"], t["seed"], t["epochs"], t["settings"])
+                    == (target_name, recipe, seed, FLAGS.epochs, json.loads(json.dumps(config)))
+                ]
+                # Figures need the samples of the first trial: it is trained again
+                # if its figure is missing.
+                first = trial == 0 and snapshot_epochs
+                if previous and not first:
+                    trials.append(previous[0])
+                    continue
+                result = lab.run_trial(
+                    recipe,
+                    target,
+                    epochs=FLAGS.epochs,
+                    seed=seed,
+                    num_samples=FLAGS.num_samples,
+                    snapshot_epochs=snapshot_epochs if first else (),
+                    **settings.get(recipe, {}),
+                )
+                if first:
+                    snapshots[recipe] = result["snapshots"]
+                record = {
+                    k: v for k, v in result.items() if k not in ("samples", "snapshots", "history")
+                }
+                record["final_logs"] = {k: v[-1] for k, v in result["history"].items()}
+                record = json.loads(json.dumps(record))
+                trials.append(record)
+                print(
+                    f"{target_name} {recipe} seed {seed}: {record['modes']}/{record['num_modes']} "
+                    f"modes, {100 * record['hq_share']:.1f}% high quality, reverse KL "
+                    f"{record['reverse_kl']:.3f}, {record['train_seconds']:.0f} s",
+                    flush=True,
+                )
+                if not previous:
+                    with open(log_path, "a") as f:
+                        f.write(json.dumps(record) + "\n")
+        figure(target, snapshots, os.path.join(figure_dir, f"mode_collapse_{target_name}.png"))
+
+    rows = summarise(trials)
+    with open(os.path.join(FLAGS.output_dir, "table.json"), "w") as f:
+        json.dump(rows, f, indent=2)
+    table = markdown(rows)
+    with open(os.path.join(FLAGS.output_dir, "table.md"), "w") as f:
+        f.write(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    app.run(main)
