@@ -35,6 +35,9 @@ flags.DEFINE_integer("latent_dim", 100, "Size of the latent vector z.")
 flags.DEFINE_integer("base_filters", 64, "Filters of the first discriminator layer.")
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
 # DiffAugment keeps the discriminator from memorising a small training set.
+flags.DEFINE_float("ema_momentum", None, "Keep an average of the generator's weights (e.g. 0.999).")
+flags.DEFINE_integer("start", 0, "First file of a folder to train on.")
+flags.DEFINE_integer("stop", None, "Train on the files before this one (folders only).")
 flags.DEFINE_string("augment", None, "DiffAugment policy, e.g. 'color,translation,cutout'.")
 flags.DEFINE_string("output_dir", "outputs/dcgan_celeba", "Sample grids and the .keras file.")
 flags.DEFINE_string("export_dir", "saved_models/dcgan_celeba", "Where the generator goes.")
@@ -55,7 +58,7 @@ def build_gan():
         seed=FLAGS.seed,
     )
     gan.compile(
-        g_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
+        g_optimizer=_generator_optimizer(),
         d_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
         loss="non_saturating",
         augmentation=FLAGS.augment,
@@ -73,9 +76,15 @@ def main(argv):
         crop_size=FLAGS.crop_size,
         batch_size=FLAGS.batch_size,
         seed=FLAGS.seed,
+        # Hold files out of training, e.g. the last ones for inpainting tests.
+        **({"start": FLAGS.start, "stop": FLAGS.stop} if os.path.isdir(FLAGS.data) else {}),
     )
     checkpoint = os.path.join(FLAGS.output_dir, "dcgan_celeba.keras")
     gan = keras.models.load_model(checkpoint) if FLAGS.resume else build_gan()
+    if FLAGS.ema_momentum and not gan.uses_ema:
+        # Start averaging a resumed model: a new generator optimizer, the
+        # discriminator's kept.
+        gan.compile(g_optimizer=_generator_optimizer(), d_optimizer=gan.d_optimizer)
     samples = keras_gans.callbacks.SampleGrid(os.path.join(FLAGS.output_dir, "samples"))
     gan.fit(
         dataset,
@@ -93,6 +102,14 @@ def main(argv):
     keras_gans.export_generator(gan, FLAGS.export_dir, overwrite=True)
     print(f"Samples: {samples.paths[-1]}")
     print(f"Generator exported to {FLAGS.export_dir}")
+
+
+def _generator_optimizer():
+    if FLAGS.ema_momentum:
+        return keras.optimizers.Adam(
+            FLAGS.learning_rate, beta_1=0.5, use_ema=True, ema_momentum=FLAGS.ema_momentum
+        )
+    return keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5)
 
 
 if __name__ == "__main__":

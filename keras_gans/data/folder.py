@@ -102,6 +102,8 @@ def from_folder(
     drop_remainder=True,
     cache=False,
     shuffle_buffer_size=None,
+    start=0,
+    stop=None,
 ):
     """Make a batched `tf.data.Dataset` of images in [-1, 1] from a folder of files.
 
@@ -145,6 +147,10 @@ def from_folder(
             files by a permutation (or, with `cache=True`, up to 10,000 images
             through a buffer). A size shuffles through a buffer of that size
             instead, seeded by `seed` and the epoch. Defaults to `None`.
+        start: int. Use the files from this one on, in sorted order (e.g. to hold
+            out the first files for evaluation). Defaults to `0`.
+        stop: int or None. Use the files before this one, in sorted order:
+            `files[start:stop]`. Defaults to `None` (to the end).
 
     Returns:
         A `tf.data.Dataset` of float32 batches `(B, image_size, image_size,
@@ -168,8 +174,18 @@ def from_folder(
         )
     _check_image_args(image_size, channels, crop, crop_size)
     validation.check_bool(cache, "cache")
+    start = validation.check_int(start, "start", minimum=0)
+    stop = validation.check_int(stop, "stop", minimum=0, allow_none=True)
     path = os.fspath(path)
     files = _list_image_files(path)
+    if start or stop is not None:
+        selected = files[start:stop]
+        if not selected:
+            raise ValueError(
+                f"No files of {path!r} are left between start={start} and stop={stop}: "
+                f"it holds {len(files)} image files."
+            )
+        files = selected
     _check_signatures(files, path)
 
     def load_fn(file):
