@@ -2,17 +2,6 @@
 
 import numpy as np
 
-VERBOSE_VALUES = ("auto", 0, 1, 2)
-
-
-def verbose(value):
-    """`verbose` as Keras' `predict` takes it: "auto" (which is 1), 0, 1 or 2."""
-    if isinstance(value, bool) or value not in VERBOSE_VALUES:
-        raise ValueError(
-            f"`verbose` must be one of {list(VERBOSE_VALUES)}. Received: verbose={value!r}"
-        )
-    return 1 if value == "auto" else int(value)
-
 
 def float_array(value, name):
     """`value` as a float32 NumPy array, refusing non-numeric and non-finite data."""

@@ -279,7 +279,7 @@ def inpaint(
         latent_range, "latent_range", minimum=0.0, exclusive=True, allow_none=True
     )
     validation.check_one_of(blending, "blending", BLENDINGS)
-    verbose = _validation.verbose(verbose)
+    verbose = validation.check_verbose(verbose)
     weights = contextual_weights(known, window_size)
     num_images = images.shape[0]
     labels = source.prepare_labels(labels, num_images)

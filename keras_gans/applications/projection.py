@@ -7,7 +7,6 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.applications import _latent_optimization
-from keras_gans.applications import _validation
 from keras_gans.applications.generator_source import as_generator_source
 from keras_gans.utils import validation
 
@@ -129,7 +128,7 @@ def project(
             "`latent_range` clips latents drawn from N(0, I), in z space; w has no such "
             f"range. Received: latent_range={latent_range}, space='w'"
         )
-    verbose = _validation.verbose(verbose)
+    verbose = validation.check_verbose(verbose)
     num_images = targets.shape[0]
     labels = source.prepare_labels(labels, num_images)
     candidate_labels = None if labels is None else np.repeat(labels, num_restarts)

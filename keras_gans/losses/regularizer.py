@@ -68,9 +68,12 @@ class RegularizerInputs:
 
     @property
     def packing(self):
-        """Samples the discriminator judges at once (`keras_gans.layers.PackSamples`)."""
+        """Samples per discriminator input: the model's and the discriminator's packing."""
         discriminator = getattr(self.model, "discriminator", None)
-        return 1 if discriminator is None else pack_samples.packing_of(discriminator)
+        packing = getattr(self.model, "packing", 1)
+        if discriminator is not None:
+            packing *= pack_samples.packing_of(discriminator)
+        return packing
 
     def generator_fn(self, latents, labels=None):
         """The generator's samples of `latents`."""

@@ -407,26 +407,65 @@ def _extract_fn(extractor):
     return extract
 
 
-def _feature_batches(extract, source, num_samples, batch_size, seed):
+class _Progress:
+    """A Keras progress bar counting the images of one metric call, over all its sources.
+
+    `verbose=1` shows a bar, `2` one line when the call ends, `0` nothing (the
+    modes of `keras.Model.predict`). The target is the number of images when
+    it is known in advance, else the count is shown as it grows.
+    """
+
+    def __init__(self, target, verbose):
+        self.seen = 0
+        self.bar = None
+        if verbose:
+            self.bar = keras.utils.Progbar(target, verbose=verbose, unit_name="image")
+
+    def add(self, count):
+        self.seen += count
+        if self.bar is not None:
+            # Every batch but the last: the last one is shown by `finish`.
+            if self.bar.target is None or self.seen < self.bar.target:
+                self.bar.update(self.seen)
+
+    def finish(self):
+        if self.bar is not None:
+            if self.bar.target is None:
+                self.bar.target = self.seen  # a one-line summary needs a target
+            self.bar.update(self.seen, finalize=True)
+
+
+def _target(num_samples, sources):
+    """The images a call will read, when known in advance: `num_samples` per source to read."""
+    if num_samples is None:
+        return None
+    to_read = [source for source in sources if _precomputed_statistics(source) is None]
+    return num_samples * len(to_read) or None
+
+
+def _feature_batches(extract, source, num_samples, batch_size, seed, progress=None):
     for images in _image_batches(source, num_samples, batch_size, seed):
-        yield extract(images)
+        features = extract(images)
+        if progress is not None:
+            progress.add(images.shape[0])
+        yield features
 
 
-def _collect(extract, source, num_samples, batch_size, seed):
-    features = list(_feature_batches(extract, source, num_samples, batch_size, seed))
+def _collect(extract, source, num_samples, batch_size, seed, progress=None):
+    features = list(_feature_batches(extract, source, num_samples, batch_size, seed, progress))
     if not features:
         raise ValueError("The source gave no images.")
     return np.concatenate(features, axis=0)
 
 
-def _accumulate(extract, source, num_samples, batch_size, seed):
+def _accumulate(extract, source, num_samples, batch_size, seed, progress=None):
     statistics = RunningStatistics()
-    for features in _feature_batches(extract, source, num_samples, batch_size, seed):
+    for features in _feature_batches(extract, source, num_samples, batch_size, seed, progress):
         statistics.update(features)
     return statistics
 
 
-def compute_statistics(extractor, source, num_samples=None, batch_size=64, seed=0):
+def compute_statistics(extractor, source, num_samples=None, batch_size=64, seed=0, verbose=0):
     """Mean and covariance of the features of a source of images, streamed.
 
     Images are read (or generated) `batch_size` at a time, passed through
@@ -454,6 +493,9 @@ def compute_statistics(extractor, source, num_samples=None, batch_size=64, seed=
         batch_size: int. Images per extractor call. Defaults to `64`.
         seed: int or None. Seed of the latent vectors of a generator source.
             Defaults to `0`.
+        verbose: `"auto"`, 0, 1 or 2. Progress display in images, as in
+            Keras' `predict`: 0 silent, 1 (or `"auto"`) a progress bar, 2 one
+            line when done. Defaults to `0`.
 
     Returns:
         A tuple `(mean, covariance)` of float64 arrays of shapes `(dim,)` and
@@ -471,7 +513,11 @@ def compute_statistics(extractor, source, num_samples=None, batch_size=64, seed=
     np.savez("mnist_inception_stats.npz", mean=mean, covariance=covariance)
     ```
     """
-    statistics = _accumulate(_extract_fn(extractor), source, num_samples, batch_size, seed)
+    progress = _Progress(_target(num_samples, [source]), validation.check_verbose(verbose))
+    statistics = _accumulate(
+        _extract_fn(extractor), source, num_samples, batch_size, seed, progress
+    )
+    progress.finish()
     if statistics.count < 2:
         raise ValueError(
             f"The statistics need at least 2 images. Received: {statistics.count} "
@@ -480,7 +526,7 @@ def compute_statistics(extractor, source, num_samples=None, batch_size=64, seed=
     return statistics.result()
 
 
-def compute_features(extractor, source, num_samples=None, batch_size=64, seed=0):
+def compute_features(extractor, source, num_samples=None, batch_size=64, seed=0, verbose=0):
     """The features of a source of images, as one array.
 
     For the metrics that need the samples themselves (KID, precision and
@@ -496,6 +542,8 @@ def compute_features(extractor, source, num_samples=None, batch_size=64, seed=0)
         batch_size: int. Images per extractor call. Defaults to `64`.
         seed: int or None. Seed of the latent vectors of a generator source.
             Defaults to `0`.
+        verbose: `"auto"`, 0, 1 or 2. Progress display in images, as for
+            `compute_statistics`. Defaults to `0`.
 
     Returns:
         A float32 array of shape `(num_samples, dim)`.
@@ -509,7 +557,10 @@ def compute_features(extractor, source, num_samples=None, batch_size=64, seed=0)
     features = keras_gans.metrics.compute_features(extractor, gan, num_samples=5000)
     ```
     """
-    return _collect(_extract_fn(extractor), source, num_samples, batch_size, seed)
+    progress = _Progress(_target(num_samples, [source]), validation.check_verbose(verbose))
+    features = _collect(_extract_fn(extractor), source, num_samples, batch_size, seed, progress)
+    progress.finish()
+    return features
 
 
 # ----------------------------------------------------------------------
@@ -559,7 +610,9 @@ def _pair(real_source, fake_source, num_samples, compute):
     return results["real"], results["fake"]
 
 
-def fid(real_source, fake_source, extractor=None, num_samples=None, batch_size=64, seed=0):
+def fid(
+    real_source, fake_source, extractor=None, num_samples=None, batch_size=64, seed=0, verbose=0
+):
     """Fréchet Inception Distance between real and generated images.
 
     Streams both sources through the extractor, fits a Gaussian to each set
@@ -586,6 +639,9 @@ def fid(real_source, fake_source, extractor=None, num_samples=None, batch_size=6
         batch_size: int. Images per extractor call. Defaults to `64`.
         seed: int or None. Seed of the latent vectors of generator sources.
             Defaults to `0`.
+        verbose: `"auto"`, 0, 1 or 2. Progress display, in images of both
+            sources together, as in Keras' `predict`: 0 silent, 1 (or
+            `"auto"`) a progress bar, 2 one line when done. Defaults to `0`.
 
     Returns:
         A Python float >= 0.
@@ -603,6 +659,9 @@ def fid(real_source, fake_source, extractor=None, num_samples=None, batch_size=6
         Heusel et al., "GANs Trained by a Two Time-Scale Update Rule Converge
         to a Local Nash Equilibrium", NeurIPS 2017.
     """
+    progress = _Progress(
+        _target(num_samples, [real_source, fake_source]), validation.check_verbose(verbose)
+    )
     extract = None
 
     def compute(source, count):
@@ -611,10 +670,11 @@ def fid(real_source, fake_source, extractor=None, num_samples=None, batch_size=6
         if statistics is None:
             if extract is None:
                 extract = _extract_fn(_default_extractor(False) if extractor is None else extractor)
-            statistics = _accumulate(extract, source, count, batch_size, seed)
+            statistics = _accumulate(extract, source, count, batch_size, seed, progress)
         return statistics, statistics.count
 
     real, fake = _pair(real_source, fake_source, num_samples, compute)
+    progress.finish()
     real_mean, real_covariance = _result(real, "real_source")
     fake_mean, fake_covariance = _result(fake, "fake_source")
     return frechet_distance(real_mean, real_covariance, fake_mean, fake_covariance)
@@ -627,14 +687,19 @@ def _result(statistics, name):
         raise ValueError(f"FID needs at least 2 images from `{name}`. {e}") from e
 
 
-def _features_pair(real_source, fake_source, extractor, num_samples, batch_size, seed):
+def _features_pair(real_source, fake_source, extractor, num_samples, batch_size, seed, verbose):
+    progress = _Progress(
+        _target(num_samples, [real_source, fake_source]), validation.check_verbose(verbose)
+    )
     extract = _extract_fn(_default_extractor(False) if extractor is None else extractor)
 
     def compute(source, count):
-        features = _collect(extract, source, count, batch_size, seed)
+        features = _collect(extract, source, count, batch_size, seed, progress)
         return features, features.shape[0]
 
-    return _pair(real_source, fake_source, num_samples, compute)
+    pair = _pair(real_source, fake_source, num_samples, compute)
+    progress.finish()
+    return pair
 
 
 def kid(
@@ -646,6 +711,7 @@ def kid(
     subset_size=1000,
     batch_size=64,
     seed=0,
+    verbose=0,
 ):
     """Kernel Inception Distance between real and generated images.
 
@@ -668,6 +734,8 @@ def kid(
         batch_size: int. Images per extractor call. Defaults to `64`.
         seed: int or None. Seed of the latent vectors of generator sources
             and of the subsets. Defaults to `0`.
+        verbose: `"auto"`, 0, 1 or 2. Progress display, as for `fid`.
+            Defaults to `0`.
 
     Returns:
         A tuple `(mean, std)` of Python floats over the subsets.
@@ -681,7 +749,9 @@ def kid(
     Reference:
         Bińkowski et al., "Demystifying MMD GANs", ICLR 2018.
     """
-    real, fake = _features_pair(real_source, fake_source, extractor, num_samples, batch_size, seed)
+    real, fake = _features_pair(
+        real_source, fake_source, extractor, num_samples, batch_size, seed, verbose
+    )
     return kernel_distance_from_activations(
         real, fake, num_subsets=num_subsets, subset_size=subset_size, seed=seed
     )
@@ -695,6 +765,7 @@ def precision_recall(
     num_neighbors=3,
     batch_size=64,
     seed=0,
+    verbose=0,
 ):
     """Improved precision and recall of generated images against real ones.
 
@@ -717,6 +788,8 @@ def precision_recall(
         batch_size: int. Images per extractor call. Defaults to `64`.
         seed: int or None. Seed of the latent vectors of generator sources.
             Defaults to `0`.
+        verbose: `"auto"`, 0, 1 or 2. Progress display, as for `fid`.
+            Defaults to `0`.
 
     Returns:
         A tuple `(precision, recall)` of Python floats in [0, 1].
@@ -733,7 +806,9 @@ def precision_recall(
         Assessing Generative Models", NeurIPS 2019.
     """
     num_neighbors = check_positive_int(num_neighbors, "num_neighbors")
-    real, fake = _features_pair(real_source, fake_source, extractor, num_samples, batch_size, seed)
+    real, fake = _features_pair(
+        real_source, fake_source, extractor, num_samples, batch_size, seed, verbose
+    )
     return precision_recall_from_activations(real, fake, num_neighbors=num_neighbors)
 
 
@@ -745,6 +820,7 @@ def inception_score(
     from_logits=False,
     batch_size=64,
     seed=0,
+    verbose=0,
 ):
     """Inception Score of a source of images.
 
@@ -770,6 +846,8 @@ def inception_score(
         batch_size: int. Images per classifier call. Defaults to `64`.
         seed: int or None. Seed of the latent vectors of a generator source.
             Defaults to `0`.
+        verbose: `"auto"`, 0, 1 or 2. Progress display, as for
+            `compute_statistics`. Defaults to `0`.
 
     Returns:
         A tuple `(mean, std)` of Python floats over the splits.
@@ -787,7 +865,7 @@ def inception_score(
     if not isinstance(from_logits, bool):
         raise ValueError(f"`from_logits` must be a bool. Received: from_logits={from_logits!r}")
     classifier = _default_extractor(True) if classifier is None else classifier
-    outputs = compute_features(classifier, source, num_samples, batch_size, seed)
+    outputs = compute_features(classifier, source, num_samples, batch_size, seed, verbose)
     if from_logits:
         logits = outputs.astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)

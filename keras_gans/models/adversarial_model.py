@@ -8,6 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import augmentation as augmentation_module
+from keras_gans.layers import PackSamples
 from keras_gans.losses import gan_loss
 from keras_gans.losses import regularizer as regularizer_module
 from keras_gans.losses.adversarial import feature_matching_loss
@@ -79,6 +80,14 @@ class AdversarialModel(keras.Model):
             neither needs it.
         seed: int. Seed of the noise drawn in each step (latents, penalty
             weights, augmentation). Defaults to `None` (a random seed).
+        packing: int. Judge packs of `packing` samples (PacGAN, Lin et al.
+            2018): `discriminate` concatenates consecutive real (or generated)
+            samples along the last axis, after augmentation, so the
+            discriminator takes `(..., packing * channels)` inputs and gives
+            one output per pack; batches must be divisible by `packing`, and
+            the gradient penalties are taken per pack. Unconditional pairs
+            only. Defaults to `1`. (The dense and DCGAN discriminators can
+            also pack themselves: their `packing` argument.)
         **kwargs: arguments of `keras.Model`, such as `name`.
 
     Example:
@@ -96,11 +105,16 @@ class AdversarialModel(keras.Model):
         Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
     """
 
-    def __init__(self, generator, discriminator, num_classes=None, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, num_classes=None, seed=None, packing=1, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self._g_io, self._d_io, num_classes = check_pair(generator, discriminator, num_classes)
+        self.packing = validation.check_positive_int(packing, "packing")
+        self._g_io, self._d_io, num_classes = check_pair(
+            generator, discriminator, num_classes, self.packing
+        )
+        self._pack = PackSamples(self.packing, name="pack") if self.packing > 1 else None
+        self.augmentation = None  # `compile` sets it
         self.latent_dim = self._g_io.vector_size("latent")
         self.image_shape = self._g_io.output_shape
         self.num_classes = num_classes
@@ -343,13 +357,16 @@ class AdversarialModel(keras.Model):
 
     def _discriminator_view(self, samples, training):
         if training and self.augmentation is not None:
-            return self.augmentation(samples, self.seed_generator)
+            samples = self.augmentation(samples, self.seed_generator)
+        if self._pack is not None:
+            samples = self._pack(samples)
         return samples
 
     def discriminate(self, samples, labels=None, training=False):
         """The discriminator's float32 outputs on `samples` as it sees them.
 
-        In training, samples first pass through `augmentation`. Losses,
+        In training, samples first pass through `augmentation`; with
+        `packing > 1` they are then packed. Losses,
         regularisers and feature matching all see the discriminator through
         here (or `_discriminator_view`), so an override, such as packing
         several samples into one input, applies everywhere.
@@ -528,7 +545,9 @@ class AdversarialModel(keras.Model):
         labels = None if labels is None else tf.convert_to_tensor(labels)
         return functions[key](tf.convert_to_tensor(latents), labels)
 
-    def generate(self, latents, labels=None, batch_size=256, seed=None, use_ema=True, **options):
+    def generate(
+        self, latents, labels=None, batch_size=256, seed=None, use_ema=True, verbose=0, **options
+    ):
         """Generates samples in the range of the training data.
 
         Args:
@@ -544,23 +563,30 @@ class AdversarialModel(keras.Model):
             use_ema: bool. Use the moving-average weights of the generator
                 when its optimizer keeps them (see `uses_ema`). Defaults to
                 `True`.
+            verbose: `"auto"`, 0, 1 or 2. Progress display in samples, as in
+                `keras.Model.predict`: 0 silent, 1 (or `"auto"`) a progress
+                bar, 2 one line when done. Defaults to `0`.
             **options: keyword arguments of the generator's `call`, such as a
                 style-based generator's `truncation_psi`.
 
         Returns:
             A NumPy array of shape `(num_samples, *image_shape)`.
         """
+        verbose = validation.check_verbose(verbose)
         latents, labels = sampling.generation_inputs(self, latents, labels, seed)
         batch_size = validation.check_positive_int(batch_size, "batch_size")
         num_samples = latents.shape[0]
         if num_samples == 0:
             return np.zeros((0, *self.image_shape), "float32")
+        progbar = keras.utils.Progbar(num_samples, verbose=verbose, unit_name="sample")
         outputs = []
         with self.ema_weights() if use_ema else contextlib.nullcontext():
             for start in range(0, num_samples, batch_size):
                 batch_labels = None if labels is None else labels[start : start + batch_size]
                 batch = self._inference(latents[start : start + batch_size], batch_labels, options)
                 outputs.append(ops.convert_to_numpy(batch))
+                if verbose:
+                    progbar.update(min(start + batch_size, num_samples))
         return np.concatenate(outputs).astype("float32")
 
     # === Serialization ===
@@ -573,6 +599,7 @@ class AdversarialModel(keras.Model):
                 "discriminator": keras.saving.serialize_keras_object(self.discriminator),
                 "num_classes": self.num_classes,
                 "seed": self.seed,
+                "packing": self.packing,
             }
         )
         return config

@@ -188,8 +188,11 @@ class SubmodelInputs:
         return model(main, training=training, **options)
 
 
-def check_pair(generator, discriminator, num_classes=None):
+def check_pair(generator, discriminator, num_classes=None, packing=1):
     """How to call a generator and a discriminator that fit together, and their classes.
+
+    With `packing > 1` the discriminator takes packs of `packing` samples
+    concatenated along the last axis (`keras_gans.layers.PackSamples`).
 
     Returns:
         `(generator_inputs, discriminator_inputs, num_classes)`: two
@@ -199,12 +202,27 @@ def check_pair(generator, discriminator, num_classes=None):
     """
     g_io = SubmodelInputs(generator, GENERATOR)
     image_shape = g_io.output_shape
-    d_io = SubmodelInputs(discriminator, DISCRIMINATOR, image_shape=image_shape)
-    if d_io.main_shape != image_shape:
+    seen_shape = image_shape
+    if packing > 1:
+        seen_shape = (*image_shape[:-1], image_shape[-1] * packing)
+    d_io = SubmodelInputs(discriminator, DISCRIMINATOR, image_shape=seen_shape)
+    if d_io.main_shape != seen_shape:
+        if packing > 1:
+            raise ValueError(
+                f"With packing={packing} the discriminator judges packs of {packing} samples "
+                f"of shape {image_shape}, concatenated along the last axis: it must take "
+                f"inputs of shape {seen_shape}. Received a discriminator taking "
+                f"{d_io.main_shape}."
+            )
         raise ValueError(
             f"The generator produces samples of shape {image_shape} "
             f"but the discriminator takes samples of shape {d_io.main_shape}. "
             "Build both for the same sample shape."
+        )
+    if packing > 1 and g_io.conditional:
+        raise ValueError(
+            f"Packing works with unconditional pairs only: a pack mixes samples of "
+            f"different labels. Received: packing={packing} for a conditional pair."
         )
     if g_io.conditional != d_io.conditional:
         which = GENERATOR if g_io.conditional else DISCRIMINATOR

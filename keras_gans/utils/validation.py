@@ -81,6 +81,18 @@ def check_bool(value, name):
     return bool(value)
 
 
+VERBOSE_VALUES = ("auto", 0, 1, 2)
+
+
+def check_verbose(value):
+    """`verbose` as Keras' `predict` takes it, as an int: "auto" (which is 1), 0, 1 or 2."""
+    if isinstance(value, bool) or value not in VERBOSE_VALUES:
+        raise ValueError(
+            f"`verbose` must be one of {list(VERBOSE_VALUES)}. Received: verbose={value!r}"
+        )
+    return 1 if value == "auto" else int(value)
+
+
 def check_one_of(value, name, valid):
     """Returns the option of `valid` that `value` equals (a bool never equals a number)."""
     for option in valid:

@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 
 import keras
 import numpy as np
@@ -226,3 +227,63 @@ class PackedTrainingTest(tf.test.TestCase):
         self.assertEqual(packing_of(DenseDiscriminator(**DENSE)), 1)
         plain = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
         self.assertEqual(packing_of(plain), 1)
+
+
+def _linear_critic(kernel, bias=0.5):
+    """`D(x) = <kernel, x> + bias` on inputs of `len(kernel)` features, unpacked."""
+    kernel = np.asarray(kernel, "float32").reshape(-1, 1)
+    model = keras.Sequential([keras.Input((kernel.shape[0],)), keras.layers.Dense(1)])
+    model.layers[-1].set_weights([kernel, np.array([bias], "float32")])
+    return model
+
+
+class ModelPackingTest(TestCase):
+    """`AdversarialModel(packing=m)`: the engine packs what the discriminator sees."""
+
+    def setUp(self):
+        super().setUp()
+        keras.utils.set_random_seed(0)
+
+    def test_engine_packing_equals_a_packing_discriminator(self):
+        samples = np.random.default_rng(0).normal(size=(8, 2)).astype("float32")
+        by_model = AdversarialModel(_vector_generator(), _linear_critic(KERNEL), packing=2)
+        by_layer = AdversarialModel(_vector_generator(), _linear_packed_critic(KERNEL))
+        expected = samples.reshape(4, 4) @ np.asarray(KERNEL, "float32").reshape(4, 1) + 0.5
+        for gan in (by_model, by_layer):
+            outputs = gan.discriminate(samples, training=True)
+            self.assertAllClose(outputs, expected, atol=1e-5)
+        # The penalty sees packs too: the whole kernel's norm, sqrt(5).
+        by_model.compile(loss="wasserstein", regularizers=[GradientPenalty(10.0)])
+        latents = np.zeros((8, 3), "float32")
+        values = by_model.regularization("discriminator", samples, samples[::-1], None, latents)
+        self.assertAllClose(
+            values["gradient_penalty"], 10.0 * (math.sqrt(5.0) - 1.0) ** 2, atol=1e-3
+        )
+
+    def test_packed_dcgan_pair_fits_and_round_trips(self):
+        generator = DCGANGenerator(latent_dim=8, image_shape=(28, 28, 1), base_filters=4)
+        discriminator = DCGANDiscriminator(image_shape=(28, 28, 3), base_filters=4)
+        gan = AdversarialModel(generator, discriminator, packing=3, seed=2)
+        gan.compile(augmentation="translation")
+        images = np.random.default_rng(1).uniform(-1, 1, (24, 28, 28, 1)).astype("float32")
+        history = gan.fit(images, batch_size=6, epochs=1, verbose=0).history
+        self.assertTrue(np.all(np.isfinite(history["d_loss"])))
+        self.assertEqual(tuple(gan.discriminate(images[:6]).shape), (2, 1))
+        path = os.path.join(self.get_temp_dir(), "packed.keras")
+        gan.save(path)
+        loaded = keras.models.load_model(path)
+        self.assertEqual(loaded.packing, 3)
+        self.assertAllClose(loaded.discriminate(images[:6]), gan.discriminate(images[:6]))
+
+    def test_bad_packing(self):
+        generator = DenseGenerator(latent_dim=4, image_shape=(8, 8, 1), hidden_units=(8,))
+        with self.assertRaisesRegex(ValueError, r"inputs of shape \(8, 8, 2\).*\(8, 8, 1\)"):
+            AdversarialModel(generator, DenseDiscriminator(**DENSE), packing=2)
+        with self.assertRaisesRegex(ValueError, "packing"):
+            AdversarialModel(generator, DenseDiscriminator(**DENSE), packing=0)
+        conditional_g = DenseGenerator(
+            latent_dim=4, image_shape=(8, 8, 1), hidden_units=(8,), num_classes=3
+        )
+        conditional_d = DenseDiscriminator(image_shape=(8, 8, 2), hidden_units=(8,), num_classes=3)
+        with self.assertRaisesRegex(ValueError, "unconditional pairs only.*packing=2"):
+            AdversarialModel(conditional_g, conditional_d, packing=2)
