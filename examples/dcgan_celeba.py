@@ -100,7 +100,8 @@ def main(argv):
         ],
     )
     keras_gans.export_generator(gan, FLAGS.export_dir, overwrite=True)
-    print(f"Samples: {samples.paths[-1]}")
+    if samples.paths:  # none when a finished run is run again
+        print(f"Samples: {samples.paths[-1]}")
     print(f"Generator exported to {FLAGS.export_dir}")
 
 

@@ -92,7 +92,8 @@ def main(argv):
     print(
         f"Level reached: {float(gan.generator.level.numpy()):.2f} of {gan.generator.num_blocks - 1}"
     )
-    print(f"Samples: {samples.paths[-1]}")
+    if samples.paths:  # none when a finished run is run again
+        print(f"Samples: {samples.paths[-1]}")
     print(f"Generator exported to {FLAGS.export_dir}")
 
 

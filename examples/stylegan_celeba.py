@@ -114,7 +114,8 @@ def main(argv):
         os.path.join(FLAGS.output_dir, "truncation.png"),
         len(psis),
     )
-    print(f"Samples: {samples.paths[-1]}")
+    if samples.paths:  # none when a finished run is run again
+        print(f"Samples: {samples.paths[-1]}")
     print(f"Figures: {FLAGS.output_dir}/style_mixing.png, {FLAGS.output_dir}/truncation.png")
     print(f"Generator exported to {FLAGS.export_dir}")
 

@@ -252,6 +252,28 @@ BUGS = (
         "            return ops.mean(outputs)",
         (("tests/losses/adversarial_test.py", "-k", "output_summary"),),
     ),
+    Bug(
+        "X13",
+        "the gradient penalty of a packed critic takes each sample's gradient norm",
+        "keras_gans/losses/penalties.py",
+        "            packing=packing,\n",
+        "",
+        (("tests/architectures/packing_test.py", "-k", "penalty"),),
+    ),
+    Bug(
+        "X14",
+        "AdversarialModel(packing=m) packs before augmenting",
+        "keras_gans/models/adversarial_model.py",
+        "        if training and self.augmentation is not None:\n"
+        "            samples = self.augmentation(samples, self.seed_generator)\n"
+        "        if self._pack is not None:\n"
+        "            samples = self._pack(samples)\n",
+        "        if self._pack is not None:\n"
+        "            samples = self._pack(samples)\n"
+        "        if training and self.augmentation is not None:\n"
+        "            samples = self.augmentation(samples, self.seed_generator)\n",
+        (("tests/architectures/packing_test.py", "-k", "ModelPacking"),),
+    ),
 )
 
 

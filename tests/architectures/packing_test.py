@@ -260,6 +260,34 @@ class ModelPackingTest(TestCase):
             values["gradient_penalty"], 10.0 * (math.sqrt(5.0) - 1.0) ** 2, atol=1e-3
         )
 
+    def test_engine_packs_after_augmenting_each_sample(self):
+        # The reference packs inside its discriminator, so the model augments
+        # each sample before packing; the engine's packing must do the same.
+        def critic(packed_inside):
+            image = keras.Input((8, 8, 1 if packed_inside else 2))
+            x = PackSamples(2)(image) if packed_inside else image
+            dense = keras.layers.Dense(1)
+            model = keras.Model(image, dense(keras.layers.Flatten()(x)))
+            dense.set_weights([np.linspace(-1.0, 1.0, 128).reshape(128, 1), np.zeros(1)])
+            return model
+
+        def generator():
+            latent = keras.Input((3,))
+            return keras.Model(
+                latent, keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64)(latent))
+            )
+
+        by_model = AdversarialModel(generator(), critic(False), packing=2, seed=5)
+        by_layer = AdversarialModel(generator(), critic(True), seed=5)
+        for gan in (by_model, by_layer):
+            gan.compile(augmentation="color,translation")
+        images = np.random.default_rng(2).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
+        self.assertAllClose(
+            by_model.discriminate(images, training=True),
+            by_layer.discriminate(images, training=True),
+            atol=1e-5,
+        )
+
     def test_packed_dcgan_pair_fits_and_round_trips(self):
         generator = DCGANGenerator(latent_dim=8, image_shape=(28, 28, 1), base_filters=4)
         discriminator = DCGANDiscriminator(image_shape=(28, 28, 3), base_filters=4)
