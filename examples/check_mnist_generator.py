@@ -2,7 +2,11 @@
 
 Trains a small convolutional classifier on the MNIST training digits, reports its test
 accuracy, then classifies samples of the generator and reports how many are confidently
-recognised as a digit and how evenly they cover the ten classes:
+recognised as a digit, how evenly they cover the ten classes, and the Frechet distance
+between the classifier's features of the samples and of the test digits, beside the same
+distance between training and test digits. For a conditional generator (its `serve`
+signature takes a `label`) it also reports, for each digit k asked for, the share of
+samples classified as k:
 
     python examples/check_mnist_generator.py \
         --generator=saved_models/dcgan_mnist_pretrained --data=path/to/mnist.npz
@@ -25,10 +29,15 @@ flags.DEFINE_string("data", None, "MNIST as a .npz file with Keras' keys; defaul
 flags.DEFINE_integer("num_samples", 10000, "Generated samples to classify.")
 # A sample counts as a recognisable digit when the classifier gives it this probability.
 flags.DEFINE_float("confidence", 0.9, "Probability of a confident classification.")
-flags.DEFINE_float("min_confident_share", 0.8, "Required share of confident samples.")
-# Ten even classes would each hold 10%; allow the spread of real MNIST (9%-11.2%) and more.
-flags.DEFINE_float("min_class_share", 0.05, "Smallest allowed share of any digit.")
-flags.DEFINE_float("max_class_share", 0.15, "Largest allowed share of any digit.")
+# The goals of a generator good enough to ship (real test digits: 96% confident).
+flags.DEFINE_float("min_confident_share", 0.9, "Required share of confident samples.")
+# Ten even classes would each hold 10%.
+flags.DEFINE_float("min_class_share", 0.09, "Smallest allowed share of any digit.")
+flags.DEFINE_float("max_class_share", 0.11, "Largest allowed share of any digit.")
+# The distance of the samples to the test digits, in units of the distance between
+# the training and the test digits (which are both real).
+flags.DEFINE_float("max_fd_ratio", 5.0, "Largest allowed Frechet distance ratio.")
+flags.DEFINE_float("min_class_accuracy", 0.97, "Conditional: share classified as asked.")
 flags.DEFINE_string("report", None, "Also write the report as JSON to this file.")
 flags.DEFINE_integer("seed", 0, "Seed of the classifier and of the latent vectors.")
 
@@ -54,7 +63,7 @@ def digit_classifier():
             keras.layers.MaxPooling2D(),
             keras.layers.Conv2D(64, 3, activation="relu"),
             keras.layers.MaxPooling2D(),
-            keras.layers.Flatten(),
+            keras.layers.Flatten(name="features"),
             keras.layers.Dropout(0.3),
             keras.layers.Dense(10, activation="softmax"),
         ]
@@ -72,6 +81,24 @@ def class_report(probabilities, confidence):
     }
 
 
+def frechet_distance(features, reference):
+    """The Frechet distance between two sets of features (rows)."""
+    from keras_gans.metrics.frechet import frechet_distance_from_activations
+
+    return float(frechet_distance_from_activations(features, reference))
+
+
+def generate(generator, latents, labels):
+    batches = max(1, len(latents) // 500)
+    outputs = []
+    for index in np.array_split(np.arange(len(latents)), batches):
+        arguments = [tf.constant(latents[index], tf.float32)]
+        if labels is not None:
+            arguments.append(tf.constant(labels[index], tf.int32))
+        outputs.append(generator.serve(*arguments)["images"].numpy())
+    return np.concatenate(outputs)
+
+
 def main(argv):
     del argv
     keras.utils.set_random_seed(FLAGS.seed)
@@ -80,25 +107,41 @@ def main(argv):
     classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     classifier.fit(scale(x_train), y_train, batch_size=128, epochs=3, verbose=2)
     _, test_accuracy = classifier.evaluate(scale(x_test), y_test, verbose=0)
+    features = keras.Model(classifier.inputs, classifier.get_layer("features").output)
 
     generator = tf.saved_model.load(FLAGS.generator)
     _, inputs = generator.signatures["serve"].structured_input_signature
     latent_dim = inputs["latent"].shape[1]
+    conditional = "label" in inputs
     latents = np.random.default_rng(FLAGS.seed).standard_normal((FLAGS.num_samples, latent_dim))
-    images = np.concatenate(
-        [
-            generator.serve(tf.constant(batch, tf.float32))["images"].numpy()
-            for batch in np.array_split(latents, max(1, FLAGS.num_samples // 500))
-        ]
-    )
+    labels = np.arange(FLAGS.num_samples) % 10 if conditional else None
+    images = generate(generator, latents, labels)
+    probabilities = classifier.predict(images, verbose=0)
     real = class_report(classifier.predict(scale(x_test), verbose=0), FLAGS.confidence)
-    fake = class_report(classifier.predict(images, verbose=0), FLAGS.confidence)
+    fake = class_report(probabilities, FLAGS.confidence)
+    test_features = features.predict(scale(x_test), verbose=0)
+    train_vs_test = frechet_distance(
+        features.predict(scale(x_train[: len(x_test)]), verbose=0), test_features
+    )
+    generated_vs_test = frechet_distance(features.predict(images, verbose=0), test_features)
     report = {
         "classifier_test_accuracy": round(float(test_accuracy), 4),
         "mnist_test_digits": real,
         "generated": fake,
+        "frechet_distance": {
+            "generated_vs_test": round(generated_vs_test, 3),
+            "train_vs_test": round(train_vs_test, 3),
+            "ratio": round(generated_vs_test / train_vs_test, 3),
+        },
         "num_samples": FLAGS.num_samples,
     }
+    if conditional:
+        predicted = probabilities.argmax(axis=1)
+        accuracy = [float((predicted[labels == k] == k).mean()) for k in range(10)]
+        report["conditional"] = {
+            "class_accuracy": [round(a, 4) for a in accuracy],
+            "min_class_accuracy": round(min(accuracy), 4),
+        }
     print(json.dumps(report, indent=2))
     if FLAGS.report:
         with open(FLAGS.report, "w") as f:
@@ -108,6 +151,8 @@ def main(argv):
         fake["confident_share"] >= FLAGS.min_confident_share
         and min(shares) >= FLAGS.min_class_share
         and max(shares) <= FLAGS.max_class_share
+        and report["frechet_distance"]["ratio"] <= FLAGS.max_fd_ratio
+        and (not conditional or min(accuracy) >= FLAGS.min_class_accuracy)
     )
     print("PASS" if passed else "FAIL")
     return 0 if passed else 1

@@ -40,6 +40,20 @@ def _pattern_generator(table):
     return generator
 
 
+def _conditional_pattern_generator(table):
+    """A conditional generator drawing pattern `table[label]`, whatever the latent."""
+    latent = keras.Input((10,), name="latent")
+    label = keras.Input((), dtype="int32", name="label")
+    dense = keras.layers.Dense(28 * 28, use_bias=False)
+    chosen = keras.layers.Lambda(lambda y: keras.ops.one_hot(y, 10))(label)
+    shift = keras.layers.Lambda(lambda z: 0.0 * z[:, :1])(latent)
+    images = keras.layers.Reshape((28, 28, 1))(keras.layers.Add()([dense(chosen), shift]))
+    generator = keras.Model({"latent": latent, "label": label}, images)
+    dense.set_weights([table.reshape(10, -1).astype("float32") / 127.5 - 1.0])
+    generator.num_classes = 10
+    return generator
+
+
 def _expected_shares(seed=0):
     # The script draws standard normal latents from NumPy's default_rng(seed).
     latents = np.random.default_rng(seed).standard_normal((NUM_SAMPLES, 10))
@@ -72,6 +86,11 @@ class CheckMNISTGeneratorTest(tf.test.TestCase):
             f"--data={self.data}",
             f"--num_samples={NUM_SAMPLES}",
             f"--report={report_path}",
+            # The ten patterns drawn from 500 normal latents: shares of 8% to 12%,
+            # and no noise, unlike the test digits.
+            "--min_class_share=0.05",
+            "--max_class_share=0.15",
+            "--max_fd_ratio=1000",
             *flags,
         )
         with open(report_path) as f:
@@ -84,7 +103,20 @@ class CheckMNISTGeneratorTest(tf.test.TestCase):
     def _assert_classifier(self, report):
         self.assertEqual(
             sorted(report),
-            ["classifier_test_accuracy", "generated", "mnist_test_digits", "num_samples"],
+            [
+                "classifier_test_accuracy",
+                "frechet_distance",
+                "generated",
+                "mnist_test_digits",
+                "num_samples",
+            ],
+        )
+        distances = report["frechet_distance"]
+        self.assertGreater(distances["train_vs_test"], 0)
+        self.assertAllClose(
+            distances["ratio"],
+            distances["generated_vs_test"] / distances["train_vs_test"],
+            rtol=1e-3,  # both distances are rounded to 3 decimals
         )
         self.assertEqual(report["num_samples"], NUM_SAMPLES)
         # The classifier learned the ten patterns: every test digit right, confidently.
@@ -110,6 +142,10 @@ class CheckMNISTGeneratorTest(tf.test.TestCase):
         result, _ = self._check(self.even, f"--max_class_share={largest - 0.01}")
         self.assertEqual(result.returncode, 1)
         self.assertEqual(result.stdout.strip().splitlines()[-1], "FAIL")
+        # And a bound on the distance below theirs.
+        ratio = report["frechet_distance"]["ratio"]
+        result, _ = self._check(self.even, f"--max_fd_ratio={ratio / 2}")
+        self.assertEqual(result.returncode, 1)
 
     def test_collapsed_generator_fails(self):
         result, report = self._check(self.only_threes)
@@ -118,3 +154,22 @@ class CheckMNISTGeneratorTest(tf.test.TestCase):
         self._assert_classifier(report)
         self.assertEqual(report["generated"]["class_shares"], [0, 0, 0, 1.0, 0, 0, 0, 0, 0, 0])
         self.assertGreaterEqual(report["generated"]["confident_share"], 0.99)
+
+    def test_conditional_generator_is_checked_class_by_class(self):
+        tmp = self.get_temp_dir()
+        right = keras_gans.export_generator(
+            _conditional_pattern_generator(_patterns()), os.path.join(tmp, "right"), overwrite=True
+        )
+        result, report = self._check(right)
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertEqual(report["conditional"]["class_accuracy"], [1.0] * 10)
+        self.assertEqual(report["generated"]["class_shares"], [0.1] * 10)
+        # Drawing digit k + 1 when asked for k: every share even, every class wrong.
+        shifted = _patterns()[(np.arange(10) + 1) % 10]
+        wrong = keras_gans.export_generator(
+            _conditional_pattern_generator(shifted), os.path.join(tmp, "wrong"), overwrite=True
+        )
+        result, report = self._check(wrong)
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(report["conditional"]["class_accuracy"], [0.0] * 10)
+        self.assertEqual(report["generated"]["class_shares"], [0.1] * 10)
