@@ -58,6 +58,7 @@ def test_every_command_has_help_ending_in_an_example():
         "project",
         "inpaint",
         "evaluate",
+        "mode-lab",
         "info",
         "presets",
     }
