@@ -30,9 +30,10 @@ def _signature(function):
     outputs = function.structured_outputs
     if not isinstance(outputs, dict):
         outputs = {"output": outputs}
+    # By name: a loaded SavedModel gives its keyword inputs in no fixed order.
     return {
-        "inputs": {name: _spec(spec) for name, spec in inputs.items()},
-        "outputs": {name: _spec(spec) for name, spec in outputs.items()},
+        "inputs": {name: _spec(inputs[name]) for name in sorted(inputs)},
+        "outputs": {name: _spec(outputs[name]) for name in sorted(outputs)},
     }
 
 

@@ -699,7 +699,7 @@ def test_info_of_a_style_based_saved_model(outcomes):
     assert "classes:      conditional (the number of classes is not recorded)" in out
     assert "resolution:   8x8, 1 channel" in out
     assert "style-based:  yes (4 style layers, w of 8)" in out
-    assert "signature serve(latent: float32[None, 8], label: int32[None]) -> images" in out
+    assert "signature serve(label: int32[None], latent: float32[None, 8]) -> images" in out
     assert "signature synthesis(w: float32[None, 4, 8])" in out
 
 
