@@ -43,6 +43,7 @@ flags.DEFINE_integer("seed", 0, "Seed of the starting latents and the random mas
 flags.mark_flag_as_required("data")
 
 HALVES = ("left", "right", "top", "bottom")
+MASKS = ("center", "random", *HALVES)
 
 
 def make_mask(name, size):
@@ -78,6 +79,9 @@ def scores(filled, faces, mask):
 
 def main(argv):
     del argv
+    unknown = [name for name in FLAGS.masks if name not in MASKS]
+    if unknown:
+        raise app.UsageError(f"--masks takes {', '.join(MASKS)}. Received: {unknown}")
     gan = keras.models.load_model(FLAGS.model)
     size = gan.image_shape[0]
     faces = load_faces(size)

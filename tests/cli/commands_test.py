@@ -12,8 +12,6 @@ tests see what the command line itself imports and prints.
 """
 
 import concurrent.futures
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -380,43 +378,12 @@ def outcomes(work, trained):
     script = os.path.join(os.path.dirname(sys.executable), "keras-gans")
     if os.path.isfile(script):
         commands["script_presets"] = [script, "presets"]
-    # Commands that need a process of their own (a training, a changed
-    # environment, the program's own start-up) run in subprocesses while the
-    # others run here, one after the other: each subprocess spends seconds
-    # importing TensorFlow.
-    own_process = {"more_epochs", "evaluate_offline", "module_presets", "script_presets"}
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = {}
         for name, command in commands.items():
             argv, env = command if isinstance(command, tuple) else (command, None)
-            if name in own_process or name.startswith("stub_"):
-                futures[name] = pool.submit(_run, argv, env)
-        results = {
-            name: _main_in_process(command[3:])
-            for name, command in commands.items()
-            if name not in futures
-        }
-        results.update((name, future.result()) for name, future in futures.items())
-    return results
-
-
-def _main_in_process(args):
-    """`keras-gans ARGS` run by `main` here, as a CompletedProcess."""
-    from keras_gans.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")  # `main` sets it; restored after
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main([str(arg) for arg in args])
-        except SystemExit as exit:
-            status = exit.code
-        finally:
-            if level is None:
-                os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
-            else:
-                os.environ["TF_CPP_MIN_LOG_LEVEL"] = level
-    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
+            futures[name] = pool.submit(_run, argv, env)
+        return {name: future.result() for name, future in futures.items()}
 
 
 # ----------------------------------------------------------------------
