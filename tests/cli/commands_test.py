@@ -368,6 +368,21 @@ def outcomes(work, trained):
             root / "mix_saved.png",
         ),
         "more_epochs": _command(*_run_argv(work, further, "--more-epochs", "1")),
+        "mode_lab": _command(
+            "mode-lab",
+            "--target",
+            "ring_2d",
+            "--recipe",
+            "gan",
+            "--epochs",
+            "1",
+            "--num",
+            "100",
+            "--set",
+            "epoch_examples=200",
+            "--out",
+            root / "lab.png",
+        ),  # fmt: skip
         "stub_help": _stub_command("--help"),
         "stub_errors": _stub_command("generate", gan, "--seeds", "3-1", "--out", root / "e5.png"),
         "stub_missing": _stub_command("info", root / "missing.keras"),
@@ -857,6 +872,13 @@ def test_mode_lab_scores_trials_and_writes_figure_and_json(tmp_path, in_process)
         assert 0.0 <= trial["hq_share"] <= 1.0
     image = mpimg.imread(figure)
     assert image.shape[:2] == (320, 640)  # one panel per trial
+
+
+def test_mode_lab_in_a_subprocess(outcomes, work):
+    process = _ok(outcomes["mode_lab"])
+    assert process.stdout.startswith("ring_2d gan seed 0: "), process.stdout
+    assert "1 trials: modes" in process.stdout
+    assert mpimg.imread(work["root"] / "lab.png").shape[:2] == (320, 320)
 
 
 def test_mode_lab_errors(tmp_path, in_process):
