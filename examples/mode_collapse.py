@@ -20,7 +20,6 @@ Change a recipe's setting with `--set`, e.g. `--set=pacgan.packing=2`
 
 import ast
 import json
-import math
 import os
 
 import matplotlib
@@ -70,15 +69,6 @@ def overrides():
     return result
 
 
-def mean_and_error(values):
-    """The mean and the standard error of the mean (0 for a single value)."""
-    values = np.asarray([v for v in values if not math.isnan(v)], dtype=np.float64)
-    if values.size == 0:
-        return float("nan"), float("nan")
-    error = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else 0.0
-    return float(values.mean()), float(error)
-
-
 def summarise(trials):
     """One row per (target, recipe): mean and standard error of each score."""
     rows = []
@@ -91,7 +81,7 @@ def summarise(trials):
         row["all_modes_in_every_trial"] = all(t["modes"] == t["num_modes"] for t in group)
         row["min_hq_share"] = min(t["hq_share"] for t in group)
         for name in ("modes", "hq_share", "reverse_kl", "train_seconds"):
-            row[name], row[name + "_se"] = mean_and_error([t[name] for t in group])
+            row[name], row[name + "_se"] = lab.mean_and_error([t[name] for t in group])
         row["settings"] = group[0]["settings"]
         rows.append(row)
     return rows

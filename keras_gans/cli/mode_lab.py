@@ -70,18 +70,12 @@ def _overrides(args):
     return overrides
 
 
-def _mean_and_error(values):
-    mean = sum(values) / len(values)
-    if len(values) < 2:
-        return mean, 0.0
-    variance = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
-    return mean, math.sqrt(variance / len(values))
-
-
 def _summary(results):
-    modes = _mean_and_error([r["modes"] for r in results])
-    hq = _mean_and_error([100.0 * r["hq_share"] for r in results])
-    kl = _mean_and_error([r["reverse_kl"] for r in results])
+    from keras_gans.applications.mode_collapse.lab import mean_and_error
+
+    modes = mean_and_error([r["modes"] for r in results])
+    hq = mean_and_error([100.0 * r["hq_share"] for r in results])
+    kl = mean_and_error([r["reverse_kl"] for r in results])
     every = all(r["modes"] == r["num_modes"] for r in results)
     return (
         f"{len(results)} trials: modes {modes[0]:.1f} ± {modes[1]:.1f} / "

@@ -252,6 +252,19 @@ class FourierFeatures(keras.layers.Layer):
         return config
 
 
+def mean_and_error(values):
+    """The mean of `values` and its standard error, ignoring NaNs (0 error for one value).
+
+    NaN (a trial's reverse KL when none of its samples is of high quality)
+    is left out; with no value left both are NaN.
+    """
+    values = np.asarray([v for v in values if not np.isnan(v)], dtype=np.float64)
+    if values.size == 0:
+        return float("nan"), float("nan")
+    error = values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else 0.0
+    return float(values.mean()), float(error)
+
+
 def _check_recipe(recipe):
     return validation.check_one_of(recipe, "recipe", tuple(RECIPES))
 

@@ -320,3 +320,13 @@ class OptimalDiscriminatorTest(tf.test.TestCase):
         self.assertAllClose(learned, d_star, atol=0.1)
         # The generator did not move: it has no weights.
         self.assertEmpty(model.generator.trainable_weights)
+
+
+class MeanAndErrorTest(tf.test.TestCase):
+    def test_mean_and_standard_error(self):
+        mean, error = lab.mean_and_error([1.0, 2.0, 3.0, 4.0])
+        self.assertAllClose(mean, 2.5)
+        self.assertAllClose(error, np.sqrt(5.0 / 3.0) / 2.0)  # sample std / sqrt(n)
+        self.assertAllClose(lab.mean_and_error([1.0, float("nan"), 3.0]), (2.0, 1.0))
+        self.assertEqual(lab.mean_and_error([7.0]), (7.0, 0.0))
+        self.assertTrue(np.all(np.isnan(lab.mean_and_error([float("nan")]))))
