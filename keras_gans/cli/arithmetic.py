@@ -26,12 +26,7 @@ def add_arguments(parser):
         )
     parser.add_argument("--out", required=True, help="PNG file: mean(a), mean(b), mean(c), result")
     parser.add_argument("--npy", help="NumPy file of the result's latent vector")
-    parser.add_argument(
-        "--class",
-        dest="label",
-        type=arguments.non_negative_int,
-        help="class to draw (conditional models)",
-    )
+    common.add_class_argument(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
 
 

@@ -9,6 +9,7 @@ import tempfile
 
 import numpy as np
 
+from keras_gans.cli import arguments
 from keras_gans.cli import runtime
 from keras_gans.cli.errors import UsageError
 
@@ -107,6 +108,11 @@ def load_model(path, verbose=False):
 def _first_line(error):
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0]
+
+
+def add_class_argument(parser, help="class to draw (conditional models)"):
+    """`--class K` (stored as `args.label`), the class of a conditional model."""
+    parser.add_argument("--class", dest="label", type=arguments.non_negative_int, help=help)
 
 
 def check_style_based(model, what):

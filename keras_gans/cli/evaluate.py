@@ -48,11 +48,8 @@ def add_arguments(parser):
         "--classifier",
         help="class probabilities for is: InceptionV3 weights with top (.h5) or a .keras model",
     )
-    parser.add_argument(
-        "--class",
-        dest="label",
-        type=arguments.non_negative_int,
-        help="score one class of a conditional model (default: every class in turn)",
+    common.add_class_argument(
+        parser, help="score one class of a conditional model (default: every class in turn)"
     )
     parser.add_argument(
         "--image-size", type=arguments.positive_int, help="resize the data to this side"

@@ -27,12 +27,7 @@ def add_arguments(parser):
     )
     parser.add_argument("--out", help="PNG file of the grid of images")
     parser.add_argument("--npy", help="NumPy file of the images, float32 in [-1, 1]")
-    parser.add_argument(
-        "--class",
-        dest="label",
-        type=arguments.non_negative_int,
-        help="class to draw (conditional models)",
-    )
+    common.add_class_argument(parser)
     parser.add_argument(
         "--trunc",
         type=arguments.finite_float,

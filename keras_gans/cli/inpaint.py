@@ -56,9 +56,7 @@ def add_arguments(parser):
         default=0.2,
         help="share of missing pixels of --mask random",
     )
-    parser.add_argument(
-        "--class", dest="label", type=arguments.non_negative_int, help="class (conditional models)"
-    )
+    common.add_class_argument(parser)
     parser.add_argument(
         "--seed",
         type=arguments.non_negative_int,

@@ -36,12 +36,7 @@ def add_arguments(parser):
     parser.add_argument(
         "--space", choices=("z", "w"), default="z", help="latent space: z, or w (style-based)"
     )
-    parser.add_argument(
-        "--class",
-        dest="label",
-        type=arguments.non_negative_int,
-        help="class to draw (conditional models)",
-    )
+    common.add_class_argument(parser)
     parser.add_argument(
         "--duration", type=arguments.positive_int, default=50, help="milliseconds per GIF frame"
     )

@@ -30,9 +30,7 @@ def add_arguments(parser):
     )
     parser.add_argument("--lr", type=arguments.positive_float, default=0.05, help="learning rate")
     parser.add_argument("--space", choices=("z", "w"), default="z", help="latent space")
-    parser.add_argument(
-        "--class", dest="label", type=arguments.non_negative_int, help="class (conditional models)"
-    )
+    common.add_class_argument(parser)
     parser.add_argument(
         "--seed", type=arguments.non_negative_int, default=0, help="seed of the starts"
     )

@@ -31,12 +31,7 @@ def add_arguments(parser):
         help="style layers taken from the columns, e.g. 0-3 (default: the coarse half)",
     )
     parser.add_argument("--out", required=True, help="PNG file of the grid")
-    parser.add_argument(
-        "--class",
-        dest="label",
-        type=arguments.non_negative_int,
-        help="class to draw (conditional models)",
-    )
+    common.add_class_argument(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
 
