@@ -1,6 +1,7 @@
 """`keras-gans evaluate`: FID, KID, precision/recall and the Inception Score of a generator."""
 
 import json
+import os
 
 import numpy as np
 
@@ -9,15 +10,17 @@ from keras_gans.cli import common
 from keras_gans.cli.errors import UsageError
 
 NAME = "evaluate"
-HELP = "score a generator against real data (FID, KID, precision/recall, IS)"
-METRICS = ("fid", "kid", "pr", "is")
+HELP = "score a generator against real data (FID, KID, precision/recall, IS, SWD)"
+METRICS = ("fid", "kid", "pr", "is", "swd")
 DESCRIPTION = (
     "Scores --num generated images against --num images of --data with the metrics of "
     "keras_gans.metrics: fid, kid (mean and standard deviation over subsets), pr (precision "
-    "and recall), is (Inception Score, of the generated images alone). Features come from "
-    "Keras' InceptionV3 with ImageNet weights, downloaded on first use; without a network "
-    "give --extractor (and --classifier for is). Values compare among keras_gans runs with "
-    "the same --num and extractor, not digit for digit with published ones."
+    "and recall), is (Inception Score, of the generated images alone), swd (sliced "
+    "Wasserstein distance of image patches, times 1e3, per resolution and averaged). "
+    "Features come from Keras' InceptionV3 with ImageNet weights, downloaded on first use; "
+    "without a network give --extractor (and --classifier for is); swd needs no network. "
+    "Values compare among keras_gans runs with the same --num and extractor, not digit for "
+    "digit with published ones."
 )
 EXAMPLE = (
     "keras-gans evaluate gan.keras --data mnist_sample --metrics fid,kid,pr --num 5000 "
@@ -55,6 +58,21 @@ def add_arguments(parser):
         "--image-size", type=arguments.positive_int, help="resize the data to this side"
     )
     parser.add_argument(
+        "--crop-size",
+        type=arguments.positive_int,
+        help="a folder's images: crop this central square before resizing",
+    )
+    parser.add_argument(
+        "--start",
+        type=arguments.non_negative_int,
+        help="a folder's images: first file (in sorted order) to use",
+    )
+    parser.add_argument(
+        "--stop",
+        type=arguments.positive_int,
+        help="a folder's images: use the files before this one (e.g. the held-out ones)",
+    )
+    parser.add_argument(
         "--batch-size", type=arguments.positive_int, default=64, help="images per network call"
     )
     parser.add_argument(
@@ -64,6 +82,21 @@ def add_arguments(parser):
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
 
 
+def _folder_options(args):
+    return {"crop_size": args.crop_size, "start": args.start, "stop": args.stop}
+
+
+def _check_folder_options(args):
+    given = [
+        f"--{name.replace('_', '-')}" for name, value in _folder_options(args).items() if value
+    ]
+    if given and not (args.data and os.path.isdir(args.data)):
+        raise UsageError(
+            f"{', '.join(given)} select the images of a folder; --data {args.data!r} is not "
+            "a folder."
+        )
+
+
 def _real_data(args, image_shape):
     """The real images at the generator's size, unshuffled, every image once."""
     from keras_gans.data import load_dataset
@@ -71,6 +104,7 @@ def _real_data(args, image_shape):
     options = {"batch_size": args.batch_size, "shuffle": False, "drop_remainder": False}
     if args.image_size:
         options["image_size"] = args.image_size
+    options.update({name: value for name, value in _folder_options(args).items() if value})
     dataset = load_dataset(args.data, **options)
     spec = dataset.element_spec
     shape = tuple((spec[0] if isinstance(spec, tuple) else spec).shape[1:])
@@ -108,7 +142,10 @@ def run(args):
         )
     needs_data = any(name != "is" for name in args.metrics)
     if needs_data and not args.data:
-        raise UsageError("--data is required for fid, kid and pr: the real images to compare with.")
+        raise UsageError(
+            "--data is required for fid, kid, pr and swd: the real images to compare with."
+        )
+    _check_folder_options(args)
     common.model_kind(args.model)
     common.check_extractor_path(args.extractor)
     common.check_extractor_path(args.classifier, "--classifier")
@@ -126,7 +163,7 @@ def run(args):
     fake = _fake_source(model, label, args.seed)
     options = {"num_samples": args.num, "batch_size": args.batch_size, "seed": args.seed}
     scores = {}
-    feature_metrics = [name for name in args.metrics if name != "is"]
+    feature_metrics = [name for name in args.metrics if name not in ("is", "swd")]
     if feature_metrics:
         extractor = common.build_extractor(args.extractor)
         for name in feature_metrics:
@@ -141,6 +178,10 @@ def run(args):
                 scores["precision"], scores["recall"] = metrics.precision_recall(
                     real, fake, extractor, verbose="auto", **options
                 )
+    if "swd" in args.metrics:
+        print("swd:")
+        swd_scores = metrics.sliced_wasserstein_distance(real, fake, verbose="auto", **options)
+        scores.update(swd_scores)
     if "is" in args.metrics:
         classifier = common.build_extractor(
             args.classifier, include_top=True, option="--classifier"

@@ -51,6 +51,7 @@ from keras_gans.metrics.inception_score import inception_score_from_probabilitie
 from keras_gans.metrics.kernel import kernel_distance_from_activations
 from keras_gans.metrics.precision_recall import precision_recall_from_activations
 from keras_gans.metrics.running_statistics import RunningStatistics
+from keras_gans.metrics.sliced import swd
 from keras_gans.models.sampling import latents_and_labels
 from keras_gans.utils import validation
 from keras_gans.utils.validation import check_positive_int
@@ -810,6 +811,55 @@ def precision_recall(
         real_source, fake_source, extractor, num_samples, batch_size, seed, verbose
     )
     return precision_recall_from_activations(real, fake, num_neighbors=num_neighbors)
+
+
+def sliced_wasserstein_distance(
+    real_source, fake_source, num_samples=None, batch_size=64, seed=0, verbose=0, **options
+):
+    """Sliced Wasserstein distance of Laplacian-pyramid patches (`swd`), from sources.
+
+    Draws the images of both sources as `fid` does and compares them with
+    `keras_gans.metrics.swd`: no pretrained network, so it works offline.
+    Both sets must have the same size (give `num_samples`, or let a
+    generator match a finite dataset).
+
+    Args:
+        real_source: the real images, as for `compute_features`.
+        fake_source: the generated images, usually the `AdversarialModel`.
+        num_samples: int or None. Images from each source, as for `fid`.
+            The paper uses 16,384. Defaults to `None`.
+        batch_size: int. Images per generator call. Defaults to `64`.
+        seed: int or None. Seed of the latents and of the patches and
+            directions. Defaults to `0`.
+        verbose: `"auto"`, 0, 1 or 2. Progress display, as for `fid`.
+        **options: passed to `swd` (`min_resolution`, `patch_size`,
+            `patches_per_image`, `num_directions`).
+
+    Returns:
+        A dict of Python floats, times 1e3: `"swd_<side>"` per pyramid level
+        (finest first) and `"swd_mean"`.
+
+    Reference:
+        Karras et al., "Progressive Growing of GANs for Improved Quality,
+        Stability, and Variation", ICLR 2018, appendix D.
+    """
+    shapes = set()
+
+    def flatten(images):
+        shapes.add(tuple(images.shape[1:]))
+        return tf.reshape(images, [tf.shape(images)[0], -1])
+
+    real, fake = _features_pair(
+        real_source, fake_source, flatten, num_samples, batch_size, seed, verbose
+    )
+    if len(shapes) != 1 or real.shape[0] != fake.shape[0]:
+        raise ValueError(
+            "The SWD compares two sets of images of one shape and one size. Received: "
+            f"image shapes {sorted(shapes)}, {real.shape[0]} real and {fake.shape[0]} "
+            "generated images"
+        )
+    (shape,) = shapes
+    return swd(real.reshape(-1, *shape), fake.reshape(-1, *shape), seed=seed or 0, **options)
 
 
 def inception_score(

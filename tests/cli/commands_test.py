@@ -315,7 +315,7 @@ def outcomes(work, trained):
             "--data",
             work["data"],
             "--metrics",
-            "fid,kid,pr,is",
+            "fid,kid,pr,is,swd",
             "--num",
             "32",
             "--extractor",
@@ -644,7 +644,18 @@ def test_evaluate_scores(outcomes, work):
     process = _ok(outcomes["evaluate"])
     record = json.loads((work["root"] / "scores.json").read_text())
     scores = record["scores"]
-    assert set(scores) == {"fid", "kid", "kid_std", "precision", "recall", "is", "is_std"}
+    assert set(scores) == {
+        "fid",
+        "kid",
+        "kid_std",
+        "precision",
+        "recall",
+        "is",
+        "is_std",
+        "swd_28",
+        "swd_mean",
+    }
+    assert scores["swd_mean"] == scores["swd_28"] > 0  # 28x28: one pyramid level
     assert scores["fid"] >= 0
     assert 0 <= scores["precision"] <= 1 and 0 <= scores["recall"] <= 1
     assert 1 <= scores["is"] <= 5  # between 1 and the classifier's 5 classes

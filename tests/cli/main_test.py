@@ -194,7 +194,12 @@ def test_command_specific_checks(fake_models, tmp_path, capsys):
     line = _command_error(["evaluate", keras_file, "--data", "d.npz", "--metrics", "none"], capsys)
     assert "--metrics none leaves nothing to compute" in line
     line = _command_error(["evaluate", keras_file, "--metrics", "fid"], capsys)
-    assert "--data is required for fid, kid and pr" in line
+    assert "--data is required for fid, kid, pr and swd" in line
+    line = _command_error(
+        ["evaluate", keras_file, "--data", "d.npz", "--metrics", "swd", "--crop-size", "54"],
+        capsys,
+    )
+    assert "--crop-size select the images of a folder; --data 'd.npz' is not a folder" in line
     weights = tmp_path / "inception.bin"
     weights.write_bytes(b"")
     line = _command_error(
