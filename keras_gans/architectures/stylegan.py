@@ -407,17 +407,20 @@ class StyleGANDiscriminator(keras.Model):
         # === Functional model ===
         image = keras.Input(image_shape, name="image")
         inputs = image
-        x = EqualizedConv2D(channels(resolutions[-1]), 1, activation="lrelu", name="from_rgb")(
-            image
-        )
+        # Weights of unit gain: "lrelu" applies the sqrt(2) of He's initialisation
+        # itself (a gain of sqrt(2) here as well would double every layer's scale).
+        x = EqualizedConv2D(
+            channels(resolutions[-1]), 1, gain=1.0, activation="lrelu", name="from_rgb"
+        )(image)
         for resolution in reversed(resolutions[1:]):
             block_input = x
             x = EqualizedConv2D(
-                channels(resolution), 3, activation="lrelu", name=f"b{resolution}_conv0"
+                channels(resolution), 3, gain=1.0, activation="lrelu", name=f"b{resolution}_conv0"
             )(x)
             x = EqualizedConv2D(
                 channels(resolution // 2),
                 3,
+                gain=1.0,
                 activation="lrelu",
                 down=2,
                 name=f"b{resolution}_conv1",
@@ -426,6 +429,7 @@ class StyleGANDiscriminator(keras.Model):
                 skip = EqualizedConv2D(
                     channels(resolution // 2),
                     1,
+                    gain=1.0,
                     use_bias=False,
                     down=2,
                     name=f"b{resolution}_skip",
@@ -433,9 +437,9 @@ class StyleGANDiscriminator(keras.Model):
                 x = keras.layers.Add(name=f"b{resolution}_add")([skip, x])
                 x = keras.layers.Rescaling(1.0 / math.sqrt(2.0), name=f"b{resolution}_scale")(x)
         x = MinibatchStandardDeviation(group_size=mbstd_group_size, name="mbstd")(x)
-        x = EqualizedConv2D(channels(4), 3, activation="lrelu", name="epilogue_conv")(x)
+        x = EqualizedConv2D(channels(4), 3, gain=1.0, activation="lrelu", name="epilogue_conv")(x)
         x = keras.layers.Flatten(name="flatten")(x)
-        x = EqualizedDense(channels(4), activation="lrelu", name="epilogue_dense")(x)
+        x = EqualizedDense(channels(4), gain=1.0, activation="lrelu", name="epilogue_dense")(x)
         logits = EqualizedDense(1, gain=1.0, name="logits")(x)
         if num_classes is not None:
             label = conditional.label_input()
