@@ -18,6 +18,16 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # A 1-minute load average above this at the start of a run means other work
 # shares the cores: the results then say so.
 QUIET_LOAD_AVERAGE = 0.5
+# Precisions of the training benchmarks: float32, and bfloat16 mixed precision
+# (Keras' "mixed_bfloat16" policy, PyTorch's bfloat16 autocast).
+PRECISIONS = ("float32", "bfloat16")
+# Memory allocators a benchmark child can run with: "default" is the C
+# library's malloc (no preload); the others are preloaded with LD_PRELOAD.
+ALLOCATORS = {
+    "default": None,
+    "jemalloc": "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+    "tcmalloc": "/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4",
+}
 
 
 def quiet_tensorflow_logs():
@@ -39,6 +49,68 @@ def current_rss_mb():
     except OSError:
         return None
     return pages * os.sysconf("SC_PAGE_SIZE") / (1024.0 * 1024.0)
+
+
+def time_windows(run, warmup, steps, repeats):
+    """Times `run(n)`: first step, rest of warm-up, then `repeats` windows of `steps`."""
+    start = time.perf_counter()
+    run(1)
+    first_step = time.perf_counter() - start
+    start = time.perf_counter()
+    if warmup > 1:
+        run(warmup - 1)
+    rest_of_warmup = time.perf_counter() - start
+    windows = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(steps)
+        windows.append(time.perf_counter() - start)
+    return {"first_step_s": first_step, "rest_of_warmup_s": rest_of_warmup, "window_s": windows}
+
+
+def parse_choices(text, valid, flag, parser):
+    """A comma-separated flag value as a list, each entry checked against `valid`."""
+    values = [v for v in text.split(",") if v]
+    if not values:
+        parser.error(f"--{flag} is empty.")
+    for value in values:
+        if value not in valid:
+            parser.error(f"Unknown {flag} entry {value!r}. Valid: {list(valid)}")
+    return values
+
+
+def check_allocators(names, parser):
+    """Errors out when a preloaded allocator's library is not installed."""
+    for name in names:
+        path = ALLOCATORS[name]
+        if path is not None and not os.path.exists(path):
+            parser.error(f"--allocators: {name} needs {path}, which does not exist.")
+
+
+def allocator_env(name):
+    """The environment variables that make a child process use allocator `name`."""
+    path = ALLOCATORS[name]
+    if path is None:
+        return {}
+    preload = os.environ.get("LD_PRELOAD")
+    return {"LD_PRELOAD": f"{path}:{preload}" if preload else path}
+
+
+def loaded_allocators():
+    """The preloadable allocators mapped into this process (Linux), e.g. `["jemalloc"]`.
+
+    A child checks with it that its `LD_PRELOAD` took effect.
+    """
+    try:
+        with open("/proc/self/maps") as f:
+            maps = f.read()
+    except OSError:
+        return None
+    return [
+        name
+        for name, path in ALLOCATORS.items()
+        if path is not None and os.path.basename(path).split(".so")[0] in maps
+    ]
 
 
 def median(values):
@@ -158,11 +230,16 @@ def fmt_ratio(value):
     return "–" if value is None else f"{value:.2f}×"
 
 
-def run_child(script, args, timeout):
-    """Runs `python script args...`; returns (returncode, combined output tail)."""
+def run_child(script, args, timeout, extra_env=None):
+    """Runs `python script args...`; returns (returncode, combined output tail).
+
+    `extra_env` adds environment variables for the child, e.g. the
+    `LD_PRELOAD` of `allocator_env`.
+    """
     command = [sys.executable, script, *args]
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.update(extra_env or {})
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as e:
@@ -171,23 +248,29 @@ def run_child(script, args, timeout):
     return result.returncode, (result.stdout + result.stderr)[-3000:]
 
 
-def matmul_gflops(library, size, repeats, torch_threads=0):
-    """GFLOP/s of a float32 `size x size` matrix product in `library`.
+def matmul_gflops(library, size, repeats, torch_threads=0, dtype="float32"):
+    """GFLOP/s of a `size x size` matrix product in `library`.
 
-    `library` is `"tensorflow"`, `"numpy"` or `"torch"`. Each product is
-    timed alone after two warm-up products; the rate is `2 * size**3` over
-    the median time. PyTorch runs `torch_threads` threads (0: the core
-    count). Returns a dict with the rate and the times.
+    `library` is `"tensorflow"`, `"numpy"` or `"torch"`; `dtype` is
+    `"float32"` or `"bfloat16"` (TensorFlow and PyTorch only: the inputs and
+    the product in bfloat16, as mixed precision runs its matrix products).
+    Each product is timed alone after two warm-up products; the rate is
+    `2 * size**3` over the median time. PyTorch runs `torch_threads` threads
+    (0: the core count). Returns a dict with the rate and the times.
     """
     import numpy as np
 
+    if dtype not in PRECISIONS:
+        raise ValueError(f"Unknown dtype {dtype!r}. Valid: {PRECISIONS}")
+    if dtype != "float32" and library == "numpy":
+        raise ValueError("NumPy has no bfloat16 matrix product.")
     rng = np.random.default_rng(0)
     a_np = rng.standard_normal((size, size), dtype=np.float32)
     b_np = rng.standard_normal((size, size), dtype=np.float32)
     if library == "tensorflow":
         import tensorflow as tf
 
-        a, b = tf.constant(a_np), tf.constant(b_np)
+        a, b = tf.constant(a_np, dtype=dtype), tf.constant(b_np, dtype=dtype)
 
         def product():
             # Reading one element waits for the product without copying it all
@@ -203,6 +286,8 @@ def matmul_gflops(library, size, repeats, torch_threads=0):
 
         torch.set_num_threads(torch_threads or cpu_count())
         a, b = torch.from_numpy(a_np), torch.from_numpy(b_np)
+        if dtype == "bfloat16":
+            a, b = a.to(torch.bfloat16), b.to(torch.bfloat16)
 
         def product():
             with torch.no_grad():
@@ -217,7 +302,7 @@ def matmul_gflops(library, size, repeats, torch_threads=0):
         product()
         times.append(time.perf_counter() - start)
     flops = 2.0 * size**3
-    return {
+    result = {
         "library": library,
         "size": size,
         "repeats": repeats,
@@ -225,3 +310,6 @@ def matmul_gflops(library, size, repeats, torch_threads=0):
         "gflops_median": flops / median(times) / 1e9,
         "gflops_best": flops / min(times) / 1e9,
     }
+    if dtype != "float32":  # float32 results keep their old keys only
+        result["dtype"] = dtype
+    return result

@@ -25,6 +25,19 @@ operations per step are counted analytically from the layer shapes (see
     python benchmarks/train_step.py --quick                 # smoke run, ~5 min
     python benchmarks/train_step.py --output=benchmarks/results/train_step.json
     python benchmarks/train_step.py --models=dcgan64 --impls=keras_gans-alternating,pytorch
+    python benchmarks/train_step.py --models=dcgan64 --precision=float32,bfloat16 \
+        --allocators=default,tcmalloc
+
+`--precision=bfloat16` runs the Keras implementations under the
+`mixed_bfloat16` global policy (set before the networks are built) and the
+PyTorch loop's forward passes under `torch.autocast("cpu",
+dtype=torch.bfloat16)` (its BCE losses in float32, outside autocast);
+`--allocators` runs every child once per memory allocator, `default` (the C
+library's malloc) or one preloaded with `LD_PRELOAD` (`jemalloc`,
+`tcmalloc`). With anything but float32 and the default allocator, the tables
+get precision and allocator columns, every ratio compares runs of the same
+precision and allocator, and bfloat16 rows are set against the bfloat16
+matrix-multiply rate.
 
 How Keras steps are timed: after `--warmup` steps (the first one traces the
 step, and compiles it with XLA for the `-xla` variants), each of `--repeats`
@@ -37,12 +50,12 @@ windows instead, which adds fit's per-call setup to each window).
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import sys
 import tempfile
-import time
 
 import _common
 
@@ -416,21 +429,7 @@ def data_pool(spec, batch_size, seed):
     return rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
 
 
-def time_windows(run, warmup, steps, repeats):
-    """Times `run(n)`: first step, rest of warm-up, then `repeats` windows of `steps`."""
-    start = time.perf_counter()
-    run(1)
-    first_step = time.perf_counter() - start
-    start = time.perf_counter()
-    if warmup > 1:
-        run(warmup - 1)
-    rest_of_warmup = time.perf_counter() - start
-    windows = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run(steps)
-        windows.append(time.perf_counter() - start)
-    return {"first_step_s": first_step, "rest_of_warmup_s": rest_of_warmup, "window_s": windows}
+time_windows = _common.time_windows
 
 
 def run_keras(spec, impl, args):
@@ -441,6 +440,8 @@ def run_keras(spec, impl, args):
     from keras_gans import architectures
 
     rss_after_import = _common.peak_rss_mb()
+    if args.precision == "bfloat16":
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
     keras.utils.set_random_seed(args.seed)
     generator, discriminator = build_keras_networks(spec, architectures)
     jit = impl.endswith("-xla")
@@ -471,6 +472,7 @@ def run_keras(spec, impl, args):
     pool = data_pool(spec, args.batch_size, args.seed)
     dataset = tf.data.Dataset.from_tensor_slices(pool).repeat()
 
+    last = {}
     if args.keras_driver == "train_function":
         model.make_train_function()
         iterator = iter(dataset)
@@ -479,14 +481,17 @@ def run_keras(spec, impl, args):
             for _ in range(n):
                 logs = model.train_function(iterator)
             float(logs["g_loss"])  # waits for the last step
+            last["logs"] = logs
 
     else:
 
         def run(n):
-            model.fit(dataset, steps_per_epoch=n, epochs=1, verbose=0, shuffle=False)
+            history = model.fit(dataset, steps_per_epoch=n, epochs=1, verbose=0, shuffle=False)
+            last["logs"] = {k: v[-1] for k, v in history.history.items()}
 
     timing = time_windows(run, args.warmup, args.steps, args.repeats)
-    return timing, rss_after_import
+    losses = {k: float(last["logs"][k]) for k in ("d_loss", "g_loss")}
+    return timing, rss_after_import, losses
 
 
 def run_torch(spec, args):
@@ -509,6 +514,13 @@ def run_torch(spec, args):
     batch_size, nz = args.batch_size, spec["latent_dim"]
     real_label, fake_label = 1.0, 0.0
     state = {"i": 0}
+    if args.precision == "bfloat16":  # forward passes only; the losses in float32
+
+        def autocast():
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+
+    else:
+        autocast = contextlib.nullcontext
 
     def run(n):
         for _ in range(n):
@@ -517,44 +529,53 @@ def run_torch(spec, args):
             # (1) Update D network: maximize log(D(x)) + log(1 - D(G(z)))
             net_d.zero_grad()
             label = torch.full((batch_size,), real_label, dtype=real.dtype)
-            output = net_d(real)
-            err_d_real = criterion(output, label)
+            with autocast():
+                output = net_d(real)
+            err_d_real = criterion(output.float(), label)
             err_d_real.backward()
             noise = torch.randn(batch_size, nz)
-            fake = net_g(noise)
+            with autocast():
+                fake = net_g(noise)
             label.fill_(fake_label)
-            output = net_d(fake.detach())
-            err_d_fake = criterion(output, label)
+            with autocast():
+                output = net_d(fake.detach())
+            err_d_fake = criterion(output.float(), label)
             err_d_fake.backward()
             err_d = err_d_real + err_d_fake
             optimizer_d.step()
             # (2) Update G network: maximize log(D(G(z)))
             net_g.zero_grad()
             label.fill_(real_label)
-            output = net_d(fake)
-            err_g = criterion(output, label)
+            with autocast():
+                output = net_d(fake)
+            err_g = criterion(output.float(), label)
             err_g.backward()
             optimizer_g.step()
             # The example reads the losses every step (for its log line).
-            err_d.item(), err_g.item()
+            state["losses"] = err_d.item(), err_g.item()
 
     timing = time_windows(run, args.warmup, args.steps, args.repeats)
-    return timing, rss_after_import
+    losses = dict(zip(("d_loss", "g_loss"), state["losses"], strict=True))
+    return timing, rss_after_import, losses
 
 
 def run_child(args):
     what, _, name = args.only.partition(":")
     if what == "matmul":
         result = _common.matmul_gflops(
-            name, args.matmul_size, args.matmul_repeats, torch_threads=args.torch_threads
+            name,
+            args.matmul_size,
+            args.matmul_repeats,
+            torch_threads=args.torch_threads,
+            dtype=args.precision,
         )
         result["peak_rss_mb"] = _common.peak_rss_mb()
         return result
     spec = MODELS[what]
     if name == "pytorch":
-        timing, rss_after_import = run_torch(spec, args)
+        timing, rss_after_import, losses = run_torch(spec, args)
     else:
-        timing, rss_after_import = run_keras(spec, name, args)
+        timing, rss_after_import, losses = run_keras(spec, name, args)
     images = args.batch_size * args.steps
     rates = [images / s for s in timing["window_s"]]
     return {
@@ -570,6 +591,11 @@ def run_child(args):
         "rss_after_import_mb": rss_after_import,
         "peak_rss_mb": _common.peak_rss_mb(),
         "load_average_at_end": _common.load_average(),
+        "precision": args.precision,
+        "allocator": args.allocator,
+        "allocators_loaded": _common.loaded_allocators(),
+        "last_losses": losses,
+        "finite_losses": all(math.isfinite(v) for v in losses.values()),
     }
 
 
@@ -583,7 +609,7 @@ def torch_available():
     return importlib.util.find_spec("torch") is not None
 
 
-def child_args(args, only, child_output):
+def child_args(args, only, child_output, precision="float32", allocator="default"):
     flags = [
         f"--only={only}",
         f"--child_output={child_output}",
@@ -595,46 +621,79 @@ def child_args(args, only, child_output):
         f"--matmul_size={args.matmul_size}",
         f"--matmul_repeats={args.matmul_repeats}",
         f"--torch_threads={args.torch_threads}",
+        f"--precision={precision}",
+        f"--allocators={allocator}",
     ]
     if args.steps is not None:  # per-model default otherwise
         flags.append(f"--steps={args.steps}")
     return flags
 
 
-def spawn(args, only):
+def spawn(args, only, precision="float32", allocator="default"):
     with tempfile.TemporaryDirectory() as tmp:
         child_output = os.path.join(tmp, "result.json")
         code, output = _common.run_child(
-            os.path.abspath(__file__), child_args(args, only, child_output), args.child_timeout
+            os.path.abspath(__file__),
+            child_args(args, only, child_output, precision, allocator),
+            args.child_timeout,
+            extra_env=_common.allocator_env(allocator),
         )
         if code == 0 and os.path.exists(child_output):
             with open(child_output) as f:
                 return json.load(f)
-    return {"only": only, "error": f"exit code {code}", "output_tail": output}
+    return {
+        "only": only,
+        "precision": precision,
+        "allocator": allocator,
+        "error": f"exit code {code}",
+        "output_tail": output,
+    }
+
+
+def matmul_key(library, precision):
+    """The float32 results keep the library as their key; others are `library:precision`."""
+    return library if precision == "float32" else f"{library}:{precision}"
 
 
 def run_matmul_children(args, libraries, label):
     results = {}
-    for library in libraries:
-        result = spawn(args, f"matmul:{library}")
-        results[library] = result
-        rate = result.get("gflops_median")
-        print(f"[{label}] matmul {library}: {_common.fmt(rate)} GFLOP/s", file=sys.stderr)
+    for precision in args.precisions:
+        for library in libraries:
+            if precision != "float32" and library == "numpy":
+                continue  # NumPy has no bfloat16 product
+            key = matmul_key(library, precision)
+            result = spawn(args, f"matmul:{library}", precision)
+            results[key] = result
+            rate = result.get("gflops_median")
+            print(f"[{label}] matmul {key}: {_common.fmt(rate)} GFLOP/s", file=sys.stderr)
     return results
 
 
-def summarize(runs, flops, matmul_rate):
-    """Median over rounds of each (model, impl), with FLOP rates and ratios."""
+def variants_requested(config):
+    """Whether the run has anything but float32 with the default allocator."""
+    return config.get("precisions", ["float32"]) != ["float32"] or config.get(
+        "allocators", ["default"]
+    ) != ["default"]
+
+
+def summarize(runs, flops, matmul_rates):
+    """Median over rounds of each (model, impl, precision, allocator), with FLOP rates and ratios.
+
+    `matmul_rates` maps each precision to its reference matmul rate; the
+    ratios compare runs of the same precision and allocator.
+    """
     grouped = {}
     for run in runs:
         if "error" in run:
             continue
-        grouped.setdefault((run["model"], run["impl"]), []).append(run)
+        key = (run["model"], run["impl"], run["precision"], run["allocator"])
+        grouped.setdefault(key, []).append(run)
     summary = []
-    for (model, impl), group in grouped.items():
+    for (model, impl, precision, allocator), group in grouped.items():
         rate = _common.median([r["images_per_s_median"] for r in group])
         all_rates = [x for r in group for x in r["images_per_s"]]
         per_image = flops[model]["step_flops_per_image"][scheme_of(impl)]
+        matmul_rate = matmul_rates.get(precision)
         gflops = rate * per_image / 1e9
         summary.append(
             {
@@ -650,13 +709,17 @@ def summarize(runs, flops, matmul_rate):
                 "peak_rss_mb": max(r["peak_rss_mb"] for r in group),
                 "rss_after_import_mb": max(r["rss_after_import_mb"] for r in group),
                 "first_step_s": _common.median([r["first_step_s"] for r in group]),
+                "precision": precision,
+                "allocator": allocator,
+                "finite_losses": all(r["finite_losses"] for r in group),
             }
         )
-    by_key = {(s["model"], s["impl"]): s for s in summary}
+    by_key = {(s["model"], s["impl"], s["precision"], s["allocator"]): s for s in summary}
     for s in summary:
         reference = "keras.io-xla" if s["impl"].endswith("-xla") else "keras.io"
-        ref = by_key.get((s["model"], reference))
-        torch_ref = by_key.get((s["model"], "pytorch"))
+        variant = (s["precision"], s["allocator"])
+        ref = by_key.get((s["model"], reference, *variant))
+        torch_ref = by_key.get((s["model"], "pytorch", *variant))
         s["vs_keras_io"] = s["images_per_s"] / ref["images_per_s"] if ref else None
         s["vs_keras_io_reference"] = reference if ref else None
         s["vs_pytorch"] = s["images_per_s"] / torch_ref["images_per_s"] if torch_ref else None
@@ -671,8 +734,15 @@ def report(payload):
         f"x {config['rounds']} round(s); steps per window: {config['steps_per_model']}; "
         f"Keras driver: {config['keras_driver']}; {payload['environment']['cpu_count']} cores."
     )
+    variants = variants_requested(config)
     lines.append("")
-    lines.append("Matrix multiply, float32, GFLOP/s (start / end of the run):")
+    if config.get("precisions", ["float32"]) == ["float32"]:
+        lines.append("Matrix multiply, float32, GFLOP/s (start / end of the run):")
+    else:
+        lines.append(
+            "Matrix multiply, GFLOP/s (start / end of the run; float32, and bfloat16 in the "
+            "`library:bfloat16` rows):"
+        )
     lines.append("")
     rows = []
     for library in payload["matmul"]["start"]:
@@ -686,9 +756,11 @@ def report(payload):
         )
     )
     lines.append("")
-    lines.append(
-        f"Reference matmul rate (best TensorFlow): {_common.fmt(payload['matmul_rate'])} GFLOP/s"
-    )
+    reference = f"Reference matmul rate (best TensorFlow): {_common.fmt(payload['matmul_rate'])}"
+    for precision, rate in payload.get("matmul_rates", {}).items():
+        if precision != "float32":
+            reference += f"; {precision}: {_common.fmt(rate)}"
+    lines.append(f"{reference} GFLOP/s")
     lines += ["", "Analytical FLOPs per image (see PASSES for the passes of each step):", ""]
     rows = []
     for model in config["models"]:
@@ -715,9 +787,11 @@ def report(payload):
         for s in payload["summary"]:
             if s["model"] != model:
                 continue
+            variant = [s["precision"], s["allocator"]] if variants else []
             rows.append(
                 [
                     s["impl"],
+                    *variant,
                     _common.fmt(s["images_per_s"]),
                     f"{_common.fmt(s['images_per_s_min'])}–{_common.fmt(s['images_per_s_max'])}",
                     _common.fmt_ratio(s["vs_keras_io"]),
@@ -729,6 +803,7 @@ def report(payload):
                     _common.fmt(s["peak_rss_mb"], 0),
                     _common.fmt(s["rss_after_import_mb"], 0),
                     _common.fmt(s["first_step_s"]),
+                    *([("yes" if s["finite_losses"] else "**NO**")] if variants else []),
                 ]
             )
         lines += ["", f"### {model}", ""]
@@ -736,6 +811,7 @@ def report(payload):
             _common.markdown_table(
                 [
                     "implementation",
+                    *(["precision", "allocator"] if variants else []),
                     "images/s",
                     "min–max",
                     "× keras.io (same jit)",
@@ -747,13 +823,23 @@ def report(payload):
                     "peak RSS MB",
                     "RSS after import MB",
                     "first step s",
+                    *(["finite losses"] if variants else []),
                 ],
                 rows,
             )
         )
     for run in payload["runs"]:
         if "error" in run:
-            lines += ["", f"FAILED {run['only']}: {run['error']}", "```", run["output_tail"], "```"]
+            what = run["only"]
+            if variants:
+                what += f" {run['precision']} {run['allocator']}"
+            lines += ["", f"FAILED {what}: {run['error']}", "```", run["output_tail"], "```"]
+        elif not run.get("finite_losses", True):
+            lines += [
+                "",
+                f"NON-FINITE LOSSES {run['model']}:{run['impl']} {run['precision']} "
+                f"{run['allocator']}: {run['last_losses']}",
+            ]
     for note in payload["notes"]:
         lines += ["", note]
     return "\n".join(lines)
@@ -795,6 +881,22 @@ def parse_args(argv):
         default=0,
         help="torch.set_num_threads for the PyTorch reference; 0 = the core count.",
     )
+    parser.add_argument(
+        "--precision",
+        default="float32",
+        help=(
+            "Comma-separated: float32, bfloat16 (Keras' mixed_bfloat16 policy, PyTorch's "
+            "bfloat16 autocast). Every implementation runs once per precision."
+        ),
+    )
+    parser.add_argument(
+        "--allocators",
+        default="default",
+        help=(
+            "Comma-separated: default (the C library's malloc, no preload), jemalloc, "
+            "tcmalloc (LD_PRELOAD). Every implementation runs once per allocator."
+        ),
+    )
     parser.add_argument("--child_timeout", type=float, default=3600.0, help="Seconds per child.")
     parser.add_argument("--output", default=None, help="Write the results as JSON here.")
     parser.add_argument(
@@ -823,6 +925,13 @@ def parse_args(argv):
     for impl in args.impls:
         if impl not in IMPLS:
             parser.error(f"Unknown implementation {impl!r}. Valid: {list(IMPLS)}")
+    args.precisions = _common.parse_choices(args.precision, _common.PRECISIONS, "precision", parser)
+    args.allocator_list = _common.parse_choices(
+        args.allocators, _common.ALLOCATORS, "allocators", parser
+    )
+    _common.check_allocators(args.allocator_list, parser)
+    # A child runs one of each.
+    args.precision, args.allocator = args.precisions[0], args.allocator_list[0]
     return args
 
 
@@ -848,21 +957,39 @@ def main(argv=None):
 
     matmul = {"start": run_matmul_children(args, libraries, "start")}
     runs = []
+    variants = [(p, a) for p in args.precisions for a in args.allocator_list]
     for round_index in range(args.rounds):
         for model in args.models:
             for impl in impls:
-                child = argparse.Namespace(**vars(args))
-                child.steps = steps_per_model[model]
-                result = spawn(child, f"{model}:{impl}")
-                result["round"] = round_index
-                runs.append(result)
-                rate = result.get("images_per_s_median")
-                status = result.get("error") or f"{_common.fmt(rate)} images/s"
-                print(f"[round {round_index}] {model} {impl}: {status}", file=sys.stderr)
+                for precision, allocator in variants:
+                    child = argparse.Namespace(**vars(args))
+                    child.steps = steps_per_model[model]
+                    result = spawn(child, f"{model}:{impl}", precision, allocator)
+                    result["round"] = round_index
+                    runs.append(result)
+                    rate = result.get("images_per_s_median")
+                    status = result.get("error") or f"{_common.fmt(rate)} images/s"
+                    label = f"{model} {impl}"
+                    if len(variants) > 1 or variants[0] != ("float32", "default"):
+                        label += f" {precision} {allocator}"
+                    print(f"[round {round_index}] {label}: {status}", file=sys.stderr)
     matmul["end"] = run_matmul_children(args, libraries, "end")
-    tf_rates = [matmul[when]["tensorflow"].get("gflops_median") for when in ("start", "end")]
-    tf_rates = [r for r in tf_rates if r]
-    matmul_rate = max(tf_rates) if tf_rates else None
+    matmul_rates = {}
+    for precision in args.precisions:
+        key = matmul_key("tensorflow", precision)
+        tf_rates = [matmul[when].get(key, {}).get("gflops_median") for when in ("start", "end")]
+        tf_rates = [r for r in tf_rates if r]
+        matmul_rates[precision] = max(tf_rates) if tf_rates else None
+    matmul_rate = matmul_rates.get("float32")
+    for run in runs:
+        if "error" in run:
+            continue
+        expected = [] if run["allocator"] == "default" else [run["allocator"]]
+        if run["allocators_loaded"] not in (None, expected):
+            notes.append(
+                f"ALLOCATOR: {run['model']}:{run['impl']} {run['precision']} asked for "
+                f"{run['allocator']} but had {run['allocators_loaded']} mapped."
+            )
 
     flops = count_flops(args.models)
     payload = {
@@ -884,12 +1011,15 @@ def main(argv=None):
             "torch_threads": args.torch_threads or env["cpu_count"],
             "quick": args.quick,
             "passes_per_step": PASSES,
+            "precisions": args.precisions,
+            "allocators": args.allocator_list,
         },
         "matmul": matmul,
         "matmul_rate": matmul_rate,
+        "matmul_rates": matmul_rates,
         "flops": flops,
         "runs": runs,
-        "summary": summarize(runs, flops, matmul_rate),
+        "summary": summarize(runs, flops, matmul_rates),
         "notes": notes,
     }
     _common.write_json(args.output, payload)
