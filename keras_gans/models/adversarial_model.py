@@ -336,8 +336,10 @@ class AdversarialModel(keras.Model):
         """
 
         def draw(n):
+            # In float32 under mixed precision too: a bfloat16 draw keeps 8 bits of
+            # each value. The generator casts its input to its compute dtype.
             return keras.random.normal(
-                (n, self.latent_dim), dtype=self.compute_dtype, seed=self._noise(training)
+                (n, self.latent_dim), dtype="float32", seed=self._noise(training)
             )
 
         return distribution.replica_rows(draw, batch_size)

@@ -40,6 +40,8 @@ class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
         gan = self._gan(policy, penalties=[GradientPenalty(10.0)])
         dense = [layer for layer in gan.generator.layers if isinstance(layer, keras.layers.Dense)]
         self.assertEqual(dense[0].compute_dtype, policy.split("_")[1])
+        # Latents are drawn in float32 (a bfloat16 draw would keep 8 bits of each).
+        self.assertEqual(gan.sample_latents(4).dtype, tf.float32)
         history = gan.fit(
             tiny_images(16, image_shape=(28, 28, 1)), tiny_labels(16), batch_size=8, verbose=0
         ).history
