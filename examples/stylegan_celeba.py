@@ -5,6 +5,7 @@ download `celeb_a`:
 
     python examples/stylegan_celeba.py --data=path/to/img_align_celeba --images=500000
     python examples/stylegan_celeba.py --style=adain ...   # StyleGAN's AdaIN generator
+    python examples/stylegan_celeba.py --mixed_precision=bfloat16 ...  # CPUs with AMX
 
 Writes, in `--output_dir`: a grid of samples every epoch (from the generator's weight
 average), and at the end a style-mixing grid (rows take the coarse styles of one latent,
@@ -41,6 +42,8 @@ flags.DEFINE_string("output_dir", "outputs/stylegan_celeba", "Samples, figures, 
 flags.DEFINE_string("export_dir", "saved_models/stylegan_celeba", "Where the generator goes.")
 flags.DEFINE_integer("backup_every", 500, "Back up every N steps (0: after every epoch).")
 flags.DEFINE_integer("seed", 0, "Seed of the weights, the noise and the data order.")
+# bfloat16 on CPUs with AVX512_BF16 or AMX (`lscpu` flags), float16 on GPUs: see the README.
+flags.DEFINE_enum("mixed_precision", None, ["bfloat16", "float16"], "Mixed precision policy.")
 
 
 def style_mixing_grid(gan, rows, columns, crossover):
@@ -63,6 +66,8 @@ def style_mixing_grid(gan, rows, columns, crossover):
 def main(argv):
     del argv
     keras.utils.set_random_seed(FLAGS.seed)
+    if FLAGS.mixed_precision:
+        keras.mixed_precision.set_global_policy(f"mixed_{FLAGS.mixed_precision}")
     preset = (
         keras_gans.presets.stylegan2 if FLAGS.style == "modulation" else keras_gans.presets.stylegan
     )

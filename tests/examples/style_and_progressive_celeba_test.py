@@ -30,6 +30,7 @@ class StyleAndProgressiveExamplesTest(tf.test.TestCase):
         result = run_example(
             "stylegan_celeba.py", f"--data={faces}", "--image_size=8", "--crop_size=16",
             "--batch_size=4", "--images=16", "--stop=8", "--backup_every=1",
+            "--mixed_precision=bfloat16",
             f"--output_dir={output_dir}", f"--export_dir={export_dir}",
         )  # fmt: skip
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
@@ -38,13 +39,16 @@ class StyleAndProgressiveExamplesTest(tf.test.TestCase):
         # 8 of the 12 faces (--stop=8) in batches of 4: 2 steps per epoch, 2 epochs.
         gan = keras.models.load_model(os.path.join(output_dir, "stylegan_celeba.keras"))
         self.assertIsInstance(gan, StyleGAN)
+        self.assertEqual(gan.dtype_policy.name, "mixed_bfloat16")
         self.assertEqual(int(gan.trained_steps.numpy()), 4)
         # The mixing grid: 4 rows and 6 columns of mixes, with the sources on the edges.
         grid = keras.utils.load_img(os.path.join(output_dir, "style_mixing.png"))
         self.assertEqual(grid.size, (7 * 8, 5 * 8))
         exported = tf.saved_model.load(export_dir)
         z = np.random.default_rng(1).standard_normal((2, gan.latent_dim)).astype("float32")
-        self.assertAllClose(exported.serve(z)["images"], gan.generate(z), atol=1e-5)
+        # In bfloat16 (8 bits of mantissa) the SavedModel's graph and the eager
+        # call round differently; float32 exports match to 1e-5 (export_test.py).
+        self.assertAllClose(exported.serve(z)["images"], gan.generate(z), atol=3e-2)
         self.assertEqual(tuple(exported.mapping(z)["w"].shape), (2, gan.generator.num_ws, 128))
 
     def test_progan_grows_to_full_size(self):
