@@ -177,6 +177,11 @@ def _default_extractor(include_top):
 # Sources of images.
 
 
+GENERATOR = "The generator"
+# Generated values beyond this are not an overshoot but another scale ([0, 255]).
+GENERATOR_OVERSHOOT = 4.0
+
+
 def _is_generator_source(source):
     """Whether the source makes images on demand (and needs `num_samples`)."""
     if isinstance(source, tf.data.Dataset):
@@ -209,6 +214,11 @@ def _prepare_batch(images, where):
     low, high = float(images.min()), float(images.max())
     if not (np.isfinite(low) and np.isfinite(high)):
         raise ValueError(f"{where} gave images with NaN or infinite values.")
+    if where == GENERATOR and max(abs(low), abs(high)) <= GENERATOR_OVERSHOOT:
+        # A generator with a linear output layer (StyleGAN2's) overshoots
+        # [-1, 1]; the papers' evaluation code clamps its images to the pixel
+        # range, and so does this.
+        return np.clip(images, -1.0, 1.0)
     if validation.outside_range(low, high, (-1.0, 1.0)):
         raise ValueError(
             f"{where} must give images in [-1, 1], the range of keras_gans data and "
@@ -316,7 +326,7 @@ def _image_batches(source, num_samples, batch_size, seed):
             )
         raw = _dataset_images(source, batch_size)
     elif _is_generator_source(source):
-        where = "The generator"
+        where = GENERATOR
         if num_samples is None:
             raise ValueError(
                 "A generator source needs `num_samples`, the number of samples to "

@@ -149,6 +149,20 @@ class ComputeStatisticsTest(tf.test.TestCase, parameterized.TestCase):
             with self.assertRaisesRegex(ValueError, message):
                 metrics.compute_statistics(self.extractor, source, **kwargs)
 
+    def test_generator_overshoot_is_clamped_like_the_papers_evaluation(self):
+        # A linear output layer (StyleGAN2's) overshoots [-1, 1]: clamped, as the
+        # reference code clamps to pixels. An array that does is refused, and so
+        # is a generator whose values are of another scale.
+        overshoot = self.images * 1.7
+        features = metrics.compute_features(self.extractor, lambda n: overshoot[:n], num_samples=6)
+        self.assertAllClose(features, _flat(np.clip(overshoot[:6], -1, 1)))
+        with self.assertRaisesRegex(ValueError, "must give images in \\[-1, 1\\]"):
+            metrics.compute_features(self.extractor, overshoot)
+        with self.assertRaisesRegex(ValueError, "The generator must give images in"):
+            metrics.compute_features(
+                self.extractor, lambda n: self.images[:n] * 127.5 + 127.5, num_samples=6
+            )
+
     def test_bad_extractors(self):
         maps = keras.Sequential([keras.Input(IMAGE_SHAPE), keras.layers.Conv2D(2, 3)])
         with self.assertRaisesRegex(ValueError, r"shape \(batch, features\).*\(20, 2, 2, 2\)"):
