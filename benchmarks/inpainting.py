@@ -297,7 +297,7 @@ def report(payload):
     if ours:
         lines.append("")
         lines.append(
-            f"keras_gans inpaint, whole call with the default {ours['steps']} steps: "
+            f"keras_gans inpaint, whole call with {ours['steps']} steps: "
             f"{ours['total_s'] / 60:.1f} min"
         )
     for result in payload["results"]:
