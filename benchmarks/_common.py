@@ -313,3 +313,25 @@ def matmul_gflops(library, size, repeats, torch_threads=0, dtype="float32"):
     if dtype != "float32":  # float32 results keep their old keys only
         result["dtype"] = dtype
     return result
+
+
+def spawn_json_child(script, flags, timeout, preload="default", **describe):
+    """Runs `script flags... --child_output=FILE` and returns the JSON it wrote.
+
+    The child runs with the allocator `preload` preloaded (`allocator_env`). When it fails,
+    returns `describe` with the error and the tail of its output instead.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        output = os.path.join(tmp, "result.json")
+        code, tail = run_child(
+            script,
+            [*flags, f"--child_output={output}"],
+            timeout,
+            extra_env=allocator_env(preload),
+        )
+        if code == 0 and os.path.exists(output):
+            with open(output) as f:
+                return json.load(f)
+    return {**describe, "error": f"exit code {code}", "output_tail": tail}

@@ -26,10 +26,8 @@ its steps, tracing included). Each implementation runs in its own process.
 """
 
 import argparse
-import json
 import os
 import sys
-import tempfile
 import time
 
 import _common
@@ -240,15 +238,7 @@ def spawn(args, impl):
         f"--crop_size={args.crop_size}",
         f"--start={args.start}",
     ]
-    with tempfile.TemporaryDirectory() as tmp:
-        output = os.path.join(tmp, "result.json")
-        code, tail = _common.run_child(
-            os.path.abspath(__file__), [*flags, f"--child_output={output}"], args.child_timeout
-        )
-        if code == 0 and os.path.exists(output):
-            with open(output) as f:
-                return json.load(f)
-    return {"impl": impl, "error": f"exit code {code}", "output_tail": tail}
+    return _common.spawn_json_child(os.path.abspath(__file__), flags, args.child_timeout, impl=impl)
 
 
 def report(payload):

@@ -68,11 +68,9 @@ and in PyTorch (a counting forward pass), which must agree.
 
 import argparse
 import functools
-import json
 import math
 import os
 import sys
-import tempfile
 
 import _common
 
@@ -1096,10 +1094,9 @@ def run_child(args):
 # Parent process.
 
 
-def child_args(args, only, child_output, precision="float32", allocator="default"):
+def child_args(args, only, precision="float32", allocator="default"):
     return [
         f"--only={only}",
-        f"--child_output={child_output}",
         f"--batch_size={args.batch_size}",
         f"--steps={args.steps}",
         f"--repeats={args.repeats}",
@@ -1115,24 +1112,15 @@ def child_args(args, only, child_output, precision="float32", allocator="default
 
 
 def spawn(args, only, precision="float32", allocator="default"):
-    with tempfile.TemporaryDirectory() as tmp:
-        child_output = os.path.join(tmp, "result.json")
-        code, output = _common.run_child(
-            os.path.abspath(__file__),
-            child_args(args, only, child_output, precision, allocator),
-            args.child_timeout,
-            extra_env=_common.allocator_env(allocator),
-        )
-        if code == 0 and os.path.exists(child_output):
-            with open(child_output) as f:
-                return json.load(f)
-    return {
-        "only": only,
-        "precision": precision,
-        "allocator": allocator,
-        "error": f"exit code {code}",
-        "output_tail": output,
-    }
+    return _common.spawn_json_child(
+        os.path.abspath(__file__),
+        child_args(args, only, precision, allocator),
+        args.child_timeout,
+        allocator,
+        only=only,
+        precision=precision,
+        allocator=allocator,
+    )
 
 
 def run_matmul_children(args, libraries, precisions, label):

@@ -51,11 +51,9 @@ windows instead, which adds fit's per-call setup to each window).
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import sys
-import tempfile
 
 import _common
 
@@ -609,10 +607,9 @@ def torch_available():
     return importlib.util.find_spec("torch") is not None
 
 
-def child_args(args, only, child_output, precision="float32", allocator="default"):
+def child_args(args, only, precision="float32", allocator="default"):
     flags = [
         f"--only={only}",
-        f"--child_output={child_output}",
         f"--batch_size={args.batch_size}",
         f"--repeats={args.repeats}",
         f"--warmup={args.warmup}",
@@ -630,24 +627,15 @@ def child_args(args, only, child_output, precision="float32", allocator="default
 
 
 def spawn(args, only, precision="float32", allocator="default"):
-    with tempfile.TemporaryDirectory() as tmp:
-        child_output = os.path.join(tmp, "result.json")
-        code, output = _common.run_child(
-            os.path.abspath(__file__),
-            child_args(args, only, child_output, precision, allocator),
-            args.child_timeout,
-            extra_env=_common.allocator_env(allocator),
-        )
-        if code == 0 and os.path.exists(child_output):
-            with open(child_output) as f:
-                return json.load(f)
-    return {
-        "only": only,
-        "precision": precision,
-        "allocator": allocator,
-        "error": f"exit code {code}",
-        "output_tail": output,
-    }
+    return _common.spawn_json_child(
+        os.path.abspath(__file__),
+        child_args(args, only, precision, allocator),
+        args.child_timeout,
+        allocator,
+        only=only,
+        precision=precision,
+        allocator=allocator,
+    )
 
 
 def matmul_key(library, precision):
