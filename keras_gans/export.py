@@ -44,8 +44,8 @@ class _GeneratorOnly:
                 "`generator.num_classes = N`, or export the `AdversarialModel`."
             )
 
-    def run_generator(self, latents, labels=None, training=False):
-        return self._g_io.call(self.generator, latents, labels, training)
+    def run_generator(self, latents, labels=None, training=False, **options):
+        return self._g_io.call(self.generator, latents, labels, training, **options)
 
     def ema_weights(self):
         return contextlib.nullcontext()

@@ -119,3 +119,54 @@ class CelebAGeneratorTest(tf.test.TestCase):
         centre = images[:, 24:40, 24:40].mean()
         corners = np.concatenate([images[:, :8, :8], images[:, :8, -8:]]).mean()
         self.assertGreater(centre, corners)
+
+
+STYLEGAN2 = os.path.join(os.path.dirname(__file__), "..", "saved_models", "stylegan2_celeba64")
+
+
+class StyleGAN2GeneratorTest(tf.test.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.generator = tf.saved_model.load(STYLEGAN2)
+        cls.latents = np.random.default_rng(0).standard_normal((32, 128)).astype("float32")
+
+    def test_signatures(self):
+        _, inputs = self.generator.signatures["serve"].structured_input_signature
+        self.assertEqual(list(inputs), ["latent"])
+        self.assertEqual(inputs["latent"].shape.as_list(), [None, 128])
+        for name in ("mapping", "synthesis", "mean_w"):
+            self.assertTrue(hasattr(self.generator, name), name)
+
+    def test_faces(self):
+        images = self.generator.serve(self.latents)["images"].numpy()
+        self.assertEqual(images.shape, (32, 64, 64, 3))
+        # The output layer is linear, as in StyleGAN2: a few pixels overshoot
+        # [-1, 1] a little (displays and the metrics clip them).
+        self.assertAllInRange(images, -1.5, 1.5)
+        self.assertLess(np.mean(np.abs(images) > 1.0), 0.01)
+        # Faces, not one face, centred as CelebA's aligned faces are.
+        self.assertGreater(images.std(axis=0).mean(), 0.25)
+        centre = images[:, 24:40, 24:40].mean()
+        corners = np.concatenate([images[:, :8, :8], images[:, :8, -8:]]).mean()
+        self.assertGreater(centre, corners)
+
+    def test_mapping_then_synthesis_is_serve(self):
+        ws = self.generator.mapping(self.latents[:8])["w"]
+        self.assertEqual(ws.shape[0], 8)
+        two_stage = self.generator.synthesis(ws)["images"]
+        self.assertAllClose(two_stage, self.generator.serve(self.latents[:8])["images"], atol=1e-4)
+
+    def test_truncation_to_the_mean_face(self):
+        # psi = 0 gives the image of the tracked mean of w for every latent;
+        # psi = 1 is no truncation.
+        mean_face = self.generator.serve(self.latents[:4], tf.constant(0.0))["images"].numpy()
+        self.assertAllClose(mean_face, np.repeat(mean_face[:1], 4, axis=0), atol=1e-4)
+        self.assertAllClose(
+            self.generator.serve(self.latents[:4], tf.constant(1.0))["images"],
+            self.generator.serve(self.latents[:4])["images"],
+            atol=1e-5,
+        )
+        w_avg = self.generator.mean_w()["w"].numpy()
+        self.assertTrue(np.all(np.isfinite(w_avg)))
+        self.assertGreater(np.abs(w_avg).max(), 0.0)

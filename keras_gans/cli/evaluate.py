@@ -194,12 +194,12 @@ def run(args):
     for key, value in scores.items():
         print(f"{key} = {value:.6g}")
     if args.json_out:
-        record = {
-            "model": args.model,
-            "data": args.data,
-            "num_samples": args.num,
-            "extractor": args.extractor or "InceptionV3 (ImageNet)",
-            "scores": scores,
-        }
+        record = {"model": args.model, "data": args.data, "num_samples": args.num}
+        # Networks only for the metrics that ran one (the SWD runs none).
+        if feature_metrics:
+            record["extractor"] = args.extractor or "InceptionV3 (ImageNet)"
+        if "is" in args.metrics:
+            record["classifier"] = args.classifier or "InceptionV3 (ImageNet)"
+        record["scores"] = scores
         common.save_text(args.json_out, json.dumps(record, indent=2) + "\n")
         print(f"Wrote the scores to {args.json_out}")

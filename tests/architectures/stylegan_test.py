@@ -259,6 +259,15 @@ class StyleGANModelTest(TestCase):
             with gan.ema_weights():
                 w_avg = gan.generator.w_avg.numpy()
             self.assertAllClose(exported.mean_w()["w"], w_avg)
+            # The generator alone exports the same endpoints, truncation included.
+            bare = tf.saved_model.load(
+                keras_gans.export_generator(
+                    gan.generator, os.path.join(self.get_temp_dir(), f"{name}_bare")
+                )
+            )
+            raw = gan.generate(z, use_ema=False, truncation_psi=0.5)
+            self.assertAllClose(bare.serve(z, tf.constant(0.5))["images"], raw, atol=1e-5)
+            self.assertAllClose(bare.mean_w()["w"], gan.generator.w_avg)
 
     def test_stylegan2_recipe(self):
         gan = keras_gans.presets.stylegan2(image_shape=(64, 64, 3), size="paper", batch_size=32)

@@ -660,6 +660,8 @@ def test_evaluate_scores(outcomes, work):
     assert 0 <= scores["precision"] <= 1 and 0 <= scores["recall"] <= 1
     assert 1 <= scores["is"] <= 5  # between 1 and the classifier's 5 classes
     assert record["num_samples"] == 32
+    assert record["extractor"] == str(work["features"])
+    assert record["classifier"] == str(work["classifier"])
     assert f"fid = {scores['fid']:.6g}" in process.stdout
 
 

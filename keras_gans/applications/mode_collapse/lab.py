@@ -59,6 +59,8 @@ from keras_gans.utils import validation
 # The settings of each recipe. `batch_size` is the number of examples (samples,
 # or packs of `packing` samples) each discriminator update sees; an epoch is
 # `epoch_examples` of them.
+# How `fit` runs the step (`AdversarialModel.compile`'s arguments): speed only.
+_EXECUTION = {"steps_per_execution": 1, "jit_compile": "auto"}
 _NETWORKS = {
     "latent_dim": 2,
     "generator_units": (400, 400, 400, 400),
@@ -77,10 +79,14 @@ _PACGAN = {
     "gradient_penalty": 0.0,
     "learning_rate": 1e-4,
     "generator_learning_rate": None,
+    # A moving average of the generator's weights, which then draws the
+    # samples (None: the trained weights, as in the PacGAN experiments).
+    "ema_momentum": None,
     "beta_1": 0.8,
     "beta_2": 0.999,
     "batch_size": 100,
     "epoch_examples": 100_000,
+    **_EXECUTION,
 }
 RECIPES = {
     "gan": dict(_PACGAN),
@@ -104,6 +110,7 @@ RECIPES = {
         "epoch_examples": 100_000,
         "packing": 1,
         "d_steps": 1,
+        **_EXECUTION,
     },
 }
 ACTIVATIONS = ("maxout", "leaky_relu")
@@ -289,11 +296,23 @@ def settings(recipe, **overrides):
             f"Unknown settings of recipe {recipe!r}: {unknown}. Valid settings: {sorted(config)}"
         )
     config.update(overrides)
-    for name in ("packing", "d_steps", "batch_size", "epoch_examples", "latent_dim"):
+    for name in (
+        "packing",
+        "d_steps",
+        "batch_size",
+        "epoch_examples",
+        "latent_dim",
+        "steps_per_execution",
+    ):
         config[name] = validation.check_positive_int(config[name], name)
     config["learning_rate"] = validation.check_number(
         config["learning_rate"], "learning_rate", minimum=0, exclusive=True
     )
+    if config["jit_compile"] not in (True, False, "auto"):
+        raise ValueError(
+            "`jit_compile` must be True, False or 'auto'. "
+            f"Received: jit_compile={config['jit_compile']!r}"
+        )
     if recipe == "vae":
         config["vae_units"] = validation.check_int_tuple(config["vae_units"], "vae_units")
         return config
@@ -322,6 +341,9 @@ def settings(recipe, **overrides):
     )
     for name in ("beta_1", "beta_2"):
         config[name] = validation.check_number(config[name], name, minimum=0, maximum=1)
+    config["ema_momentum"] = validation.check_number(
+        config["ema_momentum"], "ema_momentum", minimum=0, maximum=1, allow_none=True
+    )
     return config
 
 
@@ -640,7 +662,11 @@ def build(recipe, data_dim=2, seed=None, **overrides):
             networks.dense_decoder(config["latent_dim"], data_dim, config["vae_units"]),
             seed=seed,
         )
-        model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]))
+        model.compile(
+            optimizer=keras.optimizers.Adam(config["learning_rate"]),
+            steps_per_execution=config["steps_per_execution"],
+            jit_compile=config["jit_compile"],
+        )
         return model
     gan = AdversarialModel(
         generator(
@@ -660,20 +686,28 @@ def build(recipe, data_dim=2, seed=None, **overrides):
         seed=seed,
     )
 
-    def adam(learning_rate):
+    def adam(learning_rate, ema_momentum=None):
         return keras.optimizers.Adam(
-            learning_rate, beta_1=config["beta_1"], beta_2=config["beta_2"]
+            learning_rate,
+            beta_1=config["beta_1"],
+            beta_2=config["beta_2"],
+            use_ema=ema_momentum is not None,
+            ema_momentum=0.99 if ema_momentum is None else ema_momentum,
         )
 
     regularizers = []
     if config["gradient_penalty"] > 0:
         regularizers.append(GradientPenalty(config["gradient_penalty"]))
     gan.compile(
-        g_optimizer=adam(config["generator_learning_rate"] or config["learning_rate"]),
+        g_optimizer=adam(
+            config["generator_learning_rate"] or config["learning_rate"], config["ema_momentum"]
+        ),
         d_optimizer=adam(config["learning_rate"]),
         loss=config["loss"],
         d_steps=config["d_steps"],
         regularizers=regularizers,
+        steps_per_execution=config["steps_per_execution"],
+        jit_compile=config["jit_compile"],
     )
     return gan
 

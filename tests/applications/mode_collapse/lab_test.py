@@ -149,6 +149,29 @@ class RecipesTest(tf.test.TestCase, parameterized.TestCase):
             lab.settings("vae", learning_rate=-0.1)
         with self.assertRaisesRegex(ValueError, "target='moon'"):
             lab.run_trial("gan", "moon", epochs=1, seed=0)
+        with self.assertRaisesRegex(ValueError, "steps_per_execution=0"):
+            lab.settings("gan", steps_per_execution=0)
+        with self.assertRaisesRegex(ValueError, "jit_compile='yes'"):
+            lab.settings("vae", jit_compile="yes")
+
+    @parameterized.named_parameters(("gan", "gan"), ("vae", "vae"))
+    def test_execution_settings_reach_compile(self, recipe):
+        tiny = TINY_GAN if recipe == "gan" else TINY["vae"]
+        default = lab.build(recipe, seed=0, **tiny)
+        self.assertEqual(default.steps_per_execution, 1)
+        model = lab.build(recipe, seed=0, steps_per_execution=7, jit_compile=False, **tiny)
+        self.assertEqual(model.steps_per_execution, 7)
+        self.assertFalse(model.jit_compile)
+
+    def test_generator_weight_average(self):
+        self.assertIsNone(lab.settings("pacgan")["ema_momentum"])
+        self.assertFalse(lab.build("gan", seed=0, **TINY_GAN).g_optimizer.use_ema)
+        gan = lab.build("pacgan", seed=0, ema_momentum=0.999, **TINY_GAN)
+        self.assertTrue(gan.g_optimizer.use_ema)
+        self.assertAllClose(gan.g_optimizer.ema_momentum, 0.999)
+        self.assertFalse(gan.d_optimizer.use_ema)
+        with self.assertRaisesRegex(ValueError, "ema_momentum=1.5"):
+            lab.settings("gan", ema_momentum=1.5)
 
     def test_built_models(self):
         gan = lab.build("gan", seed=0, **TINY_GAN)
