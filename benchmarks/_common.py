@@ -335,3 +335,20 @@ def spawn_json_child(script, flags, timeout, preload="default", **describe):
             with open(output) as f:
                 return json.load(f)
     return {**describe, "error": f"exit code {code}", "output_tail": tail}
+
+
+def spawn_variant(script, child_args, args, only, precision="float32", allocator="default"):
+    """`spawn_json_child` for one (implementation, precision, allocator) variant of `script`.
+
+    `child_args(args, only, precision, allocator)` gives the child's flags; the allocator
+    is preloaded, and a failed child's record names the variant.
+    """
+    return spawn_json_child(
+        script,
+        child_args(args, only, precision, allocator),
+        args.child_timeout,
+        allocator,
+        only=only,
+        precision=precision,
+        allocator=allocator,
+    )

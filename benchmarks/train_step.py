@@ -627,14 +627,8 @@ def child_args(args, only, precision="float32", allocator="default"):
 
 
 def spawn(args, only, precision="float32", allocator="default"):
-    return _common.spawn_json_child(
-        os.path.abspath(__file__),
-        child_args(args, only, precision, allocator),
-        args.child_timeout,
-        allocator,
-        only=only,
-        precision=precision,
-        allocator=allocator,
+    return _common.spawn_variant(
+        os.path.abspath(__file__), child_args, args, only, precision, allocator
     )
 
 

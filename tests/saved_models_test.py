@@ -94,6 +94,16 @@ class ConditionalGeneratorTest(tf.test.TestCase):
         self.assertGreater(confident.mean(), 0.85)
 
 
+def _assert_faces(test, images):
+    """64x64 samples that differ as CelebA's aligned faces do, each centred."""
+    # Pixel std across samples about 0.4 in [-1, 1] for the shipped generators; a
+    # face's middle is brighter than the background on average, as skin against hair.
+    test.assertGreater(images.std(axis=0).mean(), 0.25)
+    centre = images[:, 24:40, 24:40].mean()
+    corners = np.concatenate([images[:, :8, :8], images[:, :8, -8:]]).mean()
+    test.assertGreater(centre, corners)
+
+
 CELEBA = os.path.join(os.path.dirname(__file__), "..", "saved_models", "dcgan_celeba64")
 
 
@@ -111,14 +121,7 @@ class CelebAGeneratorTest(tf.test.TestCase):
         images = self.generator.serve(latents)["images"].numpy()
         self.assertEqual(images.shape, (64, 64, 64, 3))
         self.assertAllInRange(images, -1.0, 1.0)
-        # Faces, not one face: samples differ from each other as much as
-        # CelebA's aligned faces do (pixel std across samples about 0.4 in
-        # [-1, 1] when shipped), and a face is centred: its middle is
-        # brighter than the background on average, as skin against hair.
-        self.assertGreater(images.std(axis=0).mean(), 0.25)
-        centre = images[:, 24:40, 24:40].mean()
-        corners = np.concatenate([images[:, :8, :8], images[:, :8, -8:]]).mean()
-        self.assertGreater(centre, corners)
+        _assert_faces(self, images)
 
 
 STYLEGAN2 = os.path.join(os.path.dirname(__file__), "..", "saved_models", "stylegan2_celeba64")
@@ -145,11 +148,7 @@ class StyleGAN2GeneratorTest(tf.test.TestCase):
         # [-1, 1] a little (displays and the metrics clip them).
         self.assertAllInRange(images, -1.5, 1.5)
         self.assertLess(np.mean(np.abs(images) > 1.0), 0.01)
-        # Faces, not one face, centred as CelebA's aligned faces are.
-        self.assertGreater(images.std(axis=0).mean(), 0.25)
-        centre = images[:, 24:40, 24:40].mean()
-        corners = np.concatenate([images[:, :8, :8], images[:, :8, -8:]]).mean()
-        self.assertGreater(centre, corners)
+        _assert_faces(self, images)
 
     def test_mapping_then_synthesis_is_serve(self):
         ws = self.generator.mapping(self.latents[:8])["w"]
