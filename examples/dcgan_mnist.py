@@ -40,6 +40,12 @@ flags.DEFINE_bool("conditional", False, "Condition both networks on the digit la
 # Adam with the DCGAN paper's settings.
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
 # DiffAugment keeps the discriminator from memorising a small training set.
+# The discriminator's recipe: DCGAN's batch norm, or no normalisation with a penalty or
+# spectral normalisation, which train steadier discriminators.
+flags.DEFINE_string("loss", "non_saturating", "A name of keras_gans.losses.LOSSES.")
+flags.DEFINE_enum("d_normalization", "batch", ["batch", "layer", "none"], "Discriminator norm.")
+flags.DEFINE_bool("spectral_norm", False, "Spectrally normalise the discriminator's layers.")
+flags.DEFINE_float("r1_gamma", 0.0, "Weight of the R1 penalty on real digits (0: none).")
 flags.DEFINE_string("augment", None, "DiffAugment policy, e.g. 'color,translation,cutout'.")
 # A moving average of the generator's weights gives cleaner samples (ProGAN, StyleGAN).
 flags.DEFINE_float("ema_momentum", None, "Keep an average of the generator's weights (e.g. 0.999).")
@@ -87,12 +93,15 @@ def build_gan():
         image_shape=(28, 28, 1),
         base_filters=FLAGS.base_filters,
         num_classes=num_classes,
+        normalization=None if FLAGS.d_normalization == "none" else FLAGS.d_normalization,
+        spectral_norm=FLAGS.spectral_norm,
     )
     gan = keras_gans.AdversarialModel(generator, discriminator, seed=FLAGS.seed)
     gan.compile(
         g_optimizer=_generator_optimizer(),
         d_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
-        loss="non_saturating",
+        loss=FLAGS.loss,
+        regularizers=[keras_gans.losses.R1Penalty(FLAGS.r1_gamma)] if FLAGS.r1_gamma else [],
         augmentation=FLAGS.augment,
     )
     return gan

@@ -52,6 +52,29 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(images.shape, (3, 28, 28, 1))
         self.assertAllClose(images, gan.generate(*args), atol=1e-5)
 
+    def test_discriminator_recipe_flags_reach_the_model(self):
+        tmp = self.get_temp_dir()
+        output_dir = os.path.join(tmp, "out_recipe")
+        result = run_example(
+            "dcgan_mnist.py", "--epochs=1", *TINY, f"--output_dir={output_dir}",
+            f"--export_dir={os.path.join(tmp, 'export_recipe')}", "--loss=hinge",
+            "--d_normalization=none", "--spectral_norm", "--r1_gamma=2.5",
+        )  # fmt: skip
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        gan = keras.models.load_model(os.path.join(output_dir, "dcgan_mnist.keras"))
+        config = gan.discriminator.get_config()
+        self.assertIsNone(config["normalization"])
+        self.assertTrue(config["spectral_norm"])
+        self.assertEqual(type(gan.loss).__name__, "Hinge")
+        [penalty] = gan.regularizers
+        self.assertEqual(penalty.get_config(), {"gamma": 2.5, "every": 1})
+
+    def test_bad_discriminator_normalization_is_refused(self):
+        result = run_example("dcgan_mnist.py", "--d_normalization=group", "--epochs=1", *TINY)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("d_normalization", result.stderr)
+        self.assertIn("batch|layer|none", result.stderr)
+
     def test_killed_run_goes_on_from_its_backup(self):
         # README: "if the process dies, run the same command again and it goes
         # on from the last backup, to the result the uninterrupted run would
