@@ -39,13 +39,13 @@ flags.DEFINE_integer("base_filters", 64, "Filters of the widest-resolution conv 
 flags.DEFINE_bool("conditional", False, "Condition both networks on the digit label.")
 # Adam with the DCGAN paper's settings.
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
-# DiffAugment keeps the discriminator from memorising a small training set.
 # The discriminator's recipe: DCGAN's batch norm, or no normalisation with a penalty or
 # spectral normalisation, which train steadier discriminators.
-flags.DEFINE_string("loss", "non_saturating", "A name of keras_gans.losses.LOSSES.")
+flags.DEFINE_enum("loss", "non_saturating", sorted(keras_gans.losses.LOSSES), "Adversarial loss.")
 flags.DEFINE_enum("d_normalization", "batch", ["batch", "layer", "none"], "Discriminator norm.")
 flags.DEFINE_bool("spectral_norm", False, "Spectrally normalise the discriminator's layers.")
 flags.DEFINE_float("r1_gamma", 0.0, "Weight of the R1 penalty on real digits (0: none).")
+# DiffAugment keeps the discriminator from memorising a small training set.
 flags.DEFINE_string("augment", None, "DiffAugment policy, e.g. 'color,translation,cutout'.")
 # A moving average of the generator's weights gives cleaner samples (ProGAN, StyleGAN).
 flags.DEFINE_float("ema_momentum", None, "Keep an average of the generator's weights (e.g. 0.999).")

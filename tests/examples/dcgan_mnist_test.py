@@ -61,11 +61,15 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(images.shape, (3, 28, 28, 1))
         self.assertAllClose(images, gan.generate(*args), atol=1e-5)
 
-    def test_bad_discriminator_normalization_is_refused(self):
+    def test_bad_recipe_flags_are_refused_with_the_valid_values(self):
         result = run_example("dcgan_mnist.py", "--d_normalization=group", "--epochs=1", *TINY)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("d_normalization", result.stderr)
         self.assertIn("batch|layer|none", result.stderr)
+        result = run_example("dcgan_mnist.py", "--loss=wgan", "--epochs=1", *TINY)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--loss=wgan", result.stderr)
+        self.assertIn("hinge|least_squares|minimax|non_saturating", result.stderr)
 
     def test_killed_run_goes_on_from_its_backup(self):
         # README: "if the process dies, run the same command again and it goes
