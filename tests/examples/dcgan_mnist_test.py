@@ -11,6 +11,8 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 from keras_gans import AdversarialModel
+from keras_gans.architectures import UnconditionalGenerator
+from keras_gans.data import ImageClusters
 from tests.examples import run_example
 from tests.examples import start_example
 
@@ -61,6 +63,36 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(images.shape, (3, 28, 28, 1))
         self.assertAllClose(images, gan.generate(*args), atol=1e-5)
 
+    def test_clusters_run_exports_an_unconditional_generator_and_resumes(self):
+        tmp = self.get_temp_dir()
+        output_dir, export_dir = os.path.join(tmp, "out"), os.path.join(tmp, "export")
+        flags = (*TINY, "--clusters=4", "--ema_momentum=0.9", f"--output_dir={output_dir}")
+        result = run_example("dcgan_mnist.py", "--epochs=1", *flags, f"--export_dir={export_dir}")
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertIn("4 clusters of the images written", result.stdout)
+        clusters = ImageClusters.load(os.path.join(output_dir, "clusters.npz"))
+        self.assertEqual(clusters.num_clusters, 4)
+        # Trained as a conditional GAN on the cluster ids...
+        gan = keras.models.load_model(os.path.join(output_dir, "dcgan_mnist.keras"))
+        self.assertEqual(gan.num_classes, 4)
+        # ...exported as an unconditional generator: the averaged weights
+        # drawing a cluster from the latent.
+        latents = np.random.default_rng(0).standard_normal((6, 8)).astype("float32")
+        with gan.ema_weights():
+            expected = UnconditionalGenerator(gan.generator, clusters.probabilities)(latents)
+        loaded = tf.saved_model.load(export_dir)
+        self.assertAllClose(loaded.serve(latents)["images"], expected, atol=1e-5)
+
+        # --resume trains on the saved clusters.
+        resumed_export = os.path.join(tmp, "resumed")
+        result = run_example(
+            "dcgan_mnist.py", "--resume", "--epochs=1", *flags, f"--export_dir={resumed_export}"
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertNotIn("clusters of the images written", result.stdout)
+        gan = keras.models.load_model(os.path.join(output_dir, "dcgan_mnist.keras"))
+        self.assertEqual(int(gan.g_optimizer.iterations), 20)
+
     def test_bad_recipe_flags_are_refused_with_the_valid_values(self):
         result = run_example("dcgan_mnist.py", "--d_normalization=group", "--epochs=1", *TINY)
         self.assertNotEqual(result.returncode, 0)
@@ -70,6 +102,12 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("--loss=wgan", result.stderr)
         self.assertIn("hinge|least_squares|minimax|non_saturating", result.stderr)
+        result = run_example("dcgan_mnist.py", "--clusters=10", "--conditional", *TINY)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--clusters trains an unconditional generator", result.stderr)
+        result = run_example("dcgan_mnist.py", "--clusters=1", *TINY)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--clusters must be 0 (off) or at least 2", result.stderr)
 
     def test_killed_run_goes_on_from_its_backup(self):
         # README: "if the process dies, run the same command again and it goes
