@@ -94,7 +94,7 @@ def main(argv):
     else:
         # The averaged weights, if kept, drawing their own cluster: `serve(latent)`.
         with gan.ema_weights():
-            generator = keras_gans.architectures.UnconditionalGenerator(
+            generator = keras_gans.models.UnconditionalGenerator(
                 gan.generator, clusters.probabilities
             )
             keras_gans.export_generator(generator, FLAGS.export_dir, overwrite=True)

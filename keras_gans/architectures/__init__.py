@@ -14,7 +14,6 @@ from keras_gans.architectures.progressive import ProgressiveDiscriminator
 from keras_gans.architectures.progressive import ProgressiveGenerator
 from keras_gans.architectures.stylegan import StyleGANDiscriminator
 from keras_gans.architectures.stylegan import StyleGANGenerator
-from keras_gans.architectures.unconditional import UnconditionalGenerator
 
 __all__ = [
     "DCGANDiscriminator",
@@ -25,5 +24,4 @@ __all__ = [
     "ProgressiveGenerator",
     "StyleGANDiscriminator",
     "StyleGANGenerator",
-    "UnconditionalGenerator",
 ]

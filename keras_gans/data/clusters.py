@@ -6,7 +6,7 @@ ones. Self-conditioning (Liu et al., "Diverse Image Generation via
 Self-Conditioned GANs", CVPR 2020) gives the GAN a partition it did not have
 to learn: cluster the training images without their labels, train a
 conditional GAN on the cluster ids, and sample a cluster in proportion to its
-size when generating (`keras_gans.architectures.UnconditionalGenerator`). No
+size when generating (`keras_gans.models.UnconditionalGenerator`). No
 class label is used anywhere, so the recipe applies to any image set.
 
 ```python
@@ -143,7 +143,7 @@ class ImageClusters:
     Make them with `ImageClusters.fit`; `label` turns a dataset of images into
     one of `(images, cluster ids)` for a conditional GAN with
     `num_classes=clusters.num_clusters`, and `probabilities` is what
-    `keras_gans.architectures.UnconditionalGenerator` samples clusters by.
+    `keras_gans.models.UnconditionalGenerator` samples clusters by.
 
     Args:
         centroids: array of shape `(num_clusters, pixels)`. The cluster

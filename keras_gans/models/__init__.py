@@ -1,4 +1,4 @@
-"""Training engines and their update schedules."""
+"""Training engines, their update schedules, and `UnconditionalGenerator`."""
 
 from keras_gans.models.adversarial_model import AdversarialModel
 from keras_gans.models.progressive import Progressive
@@ -7,6 +7,7 @@ from keras_gans.models.schedules import Simultaneous
 from keras_gans.models.schedules import StepLogs
 from keras_gans.models.schedules import UpdateSchedule
 from keras_gans.models.style_gan import StyleGAN
+from keras_gans.models.unconditional import UnconditionalGenerator
 from keras_gans.models.vae import VAE
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Simultaneous",
     "StepLogs",
     "StyleGAN",
+    "UnconditionalGenerator",
     "UpdateSchedule",
     "VAE",
 ]

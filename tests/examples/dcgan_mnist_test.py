@@ -11,8 +11,8 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 from keras_gans import AdversarialModel
-from keras_gans.architectures import UnconditionalGenerator
 from keras_gans.data import ImageClusters
+from keras_gans.models import UnconditionalGenerator
 from tests.examples import run_example
 from tests.examples import start_example
 

@@ -8,7 +8,7 @@ import tensorflow as tf
 import keras_gans
 from keras_gans.architectures import DCGANDiscriminator
 from keras_gans.architectures import DCGANGenerator
-from keras_gans.architectures import UnconditionalGenerator
+from keras_gans.models import UnconditionalGenerator
 from tests.test_case import TestCase
 
 PROBABILITIES = [0.2, 0.5, 0.3]
