@@ -11,10 +11,10 @@ Train on the full set (a `.npz` file with Keras' MNIST keys, or the TFDS name):
     python examples/dcgan_mnist.py --data=mnist --epochs=20
 
 Add `--conditional` for a conditional DCGAN that draws the digit you ask for, or
-`--clusters=50` for an unconditional generator trained without labels on 50 k-means
+`--clusters=100` for an unconditional generator trained without labels on 100 k-means
 clusters of the images (self-conditioning; it draws far fewer broken digits):
 
-    python examples/dcgan_mnist.py --data=path/to/mnist.npz --clusters=50 --epochs=20 \
+    python examples/dcgan_mnist.py --data=path/to/mnist.npz --clusters=100 --epochs=24 \
         --ema_momentum=0.999
 
 Training backs itself up after every epoch (or every `--backup_every` steps): if the
@@ -76,6 +76,11 @@ def main(argv):
     else:
         num_classes = 10 if FLAGS.conditional else None
     gan = keras.models.load_model(checkpoint) if FLAGS.resume else build_gan(num_classes)
+    if gan.num_classes != num_classes:
+        raise app.UsageError(
+            f"{checkpoint} was trained with {gan.num_classes or 'no'} classes; this run "
+            f"gives {num_classes or 'none'} (--conditional, --clusters)."
+        )
     if FLAGS.ema_momentum and not gan.uses_ema:
         # Start averaging a resumed model: a new generator optimizer, the
         # discriminator's kept.

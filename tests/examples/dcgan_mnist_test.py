@@ -92,6 +92,12 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertNotIn("clusters of the images written", result.stdout)
         gan = keras.models.load_model(os.path.join(output_dir, "dcgan_mnist.keras"))
         self.assertEqual(int(gan.g_optimizer.iterations), 20)
+        # Resumed without --clusters, the model's classes and the data's disagree.
+        result = run_example(
+            "dcgan_mnist.py", "--resume", "--epochs=1", *TINY, f"--output_dir={output_dir}"
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("was trained with 4 classes; this run gives none", result.stderr)
 
     def test_bad_recipe_flags_are_refused_with_the_valid_values(self):
         result = run_example("dcgan_mnist.py", "--d_normalization=group", "--epochs=1", *TINY)
