@@ -85,8 +85,9 @@ def main(argv):
         # Start averaging a resumed model: a new generator optimizer, the
         # discriminator's kept.
         gan.compile(g_optimizer=_generator_optimizer(), d_optimizer=gan.d_optimizer)
+    # Ten columns: the digits' ten classes, or the first hundred clusters in rows of ten.
     samples = keras_gans.callbacks.SampleGrid(
-        os.path.join(FLAGS.output_dir, "samples"), num_samples=100
+        os.path.join(FLAGS.output_dir, "samples"), num_samples=100, num_columns=10
     )
     backup = keras.callbacks.BackupAndRestore(
         os.path.join(FLAGS.output_dir, "backup"), save_freq=FLAGS.backup_every or "epoch"

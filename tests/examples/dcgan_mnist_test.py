@@ -72,6 +72,10 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertIn("4 clusters of the images written", result.stdout)
         clusters = ImageClusters.load(os.path.join(output_dir, "clusters.npz"))
         self.assertEqual(clusters.num_clusters, 4)
+        # The sample grid is 10 by 10 digits whatever the number of clusters.
+        grid_png = os.path.join(output_dir, "samples", "epoch_0001.png")
+        grid = tf.io.decode_png(tf.io.read_file(grid_png))
+        self.assertEqual(grid.shape[:2], (280, 280))
         # Trained as a conditional GAN on the cluster ids...
         gan = keras.models.load_model(os.path.join(output_dir, "dcgan_mnist.keras"))
         self.assertEqual(gan.num_classes, 4)
