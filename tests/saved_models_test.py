@@ -55,9 +55,11 @@ class PretrainedGeneratorTest(tf.test.TestCase):
         probabilities = _digit_classifier().predict(images, verbose=0)
         confident = probabilities.max(axis=1) >= 0.8
         shares = np.bincount(probabilities.argmax(axis=1), minlength=10) / len(images)
-        self.assertGreater(confident.mean(), 0.6)  # 0.67 when shipped
-        self.assertGreater(shares.min(), 0.04, shares)
-        self.assertLess(shares.max(), 0.18, shares)
+        # When shipped, with this small classifier: 0.883 confident, every digit
+        # 7.7% (8) to 11.3% (6). The full check is in saved_models/README.md.
+        self.assertGreater(confident.mean(), 0.82)
+        self.assertGreater(shares.min(), 0.06, shares)
+        self.assertLess(shares.max(), 0.14, shares)
 
 
 CONDITIONAL = os.path.join(os.path.dirname(__file__), "..", "saved_models", "cdcgan_mnist")
