@@ -212,9 +212,16 @@ class ModulatedConv2D(keras.layers.Layer):
             output_shape = tf.stack(
                 [1, (height - 1) * 2 + size, (width - 1) * 2 + size, batch_size * self.filters]
             )
+            # TensorFlow's CPU kernels have no grouped transposed convolution
+            # in float16 (oneDNN, where present, hides it): compute it in float32.
+            compute_dtype = grouped_x.dtype
+            if compute_dtype == tf.float16:
+                grouped_x = tf.cast(grouped_x, tf.float32)
+                transposed = tf.cast(transposed, tf.float32)
             y = tf.nn.conv2d_transpose(
                 grouped_x, transposed, output_shape, strides=2, padding="VALID"
             )
+            y = tf.cast(y, compute_dtype)
         # Unfold the batch from the channels.
         out_shape = tf.shape(y)
         y = tf.reshape(y, (out_shape[1], out_shape[2], batch_size, self.filters))
