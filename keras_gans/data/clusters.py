@@ -156,29 +156,22 @@ class ImageClusters:
 
     def __init__(self, centroids, probabilities, image_shape=None):
         centroids = np.asarray(centroids, np.float32)
-        probabilities = np.asarray(probabilities, np.float64)
         if centroids.ndim != 2 or len(centroids) < 2:
             raise ValueError(
                 "`centroids` must have shape (num_clusters, pixels) with at least 2 "
                 f"clusters. Received: shape={centroids.shape}"
             )
-        if probabilities.shape != (len(centroids),):
-            raise ValueError(
-                f"`probabilities` must have shape ({len(centroids)},), one per centroid. "
-                f"Received: shape={probabilities.shape}"
-            )
-        if np.any(probabilities <= 0) or abs(probabilities.sum() - 1.0) > 1e-6:
-            raise ValueError(
-                "`probabilities` must be positive and sum to 1. Received: "
-                f"min={probabilities.min()}, sum={probabilities.sum()}"
-            )
+        # One per centroid.
+        probabilities = validation.check_probabilities(
+            probabilities, "probabilities", size=len(centroids)
+        )
         if image_shape is not None and int(np.prod(image_shape)) != centroids.shape[1]:
             raise ValueError(
                 f"`image_shape` {tuple(image_shape)} holds {int(np.prod(image_shape))} "
                 f"values, but the centroids hold {centroids.shape[1]}."
             )
         self.centroids = centroids
-        self.probabilities = probabilities / probabilities.sum()
+        self.probabilities = probabilities
         self.image_shape = None if image_shape is None else tuple(int(d) for d in image_shape)
 
     @property

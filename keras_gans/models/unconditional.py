@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from keras_gans.models.submodel_io import GENERATOR
 from keras_gans.models.submodel_io import SubmodelInputs
+from keras_gans.utils import validation
 
 # Keeps the redrawn first latent coordinate finite where float32 rounds the
 # normal CDF to 0 or 1.
@@ -60,23 +61,15 @@ class UnconditionalGenerator(keras.Model):
                 "`UnconditionalGenerator` wraps a conditional generator (one with a "
                 f"'label' input). Received an unconditional one: {generator!r}"
             )
-        probabilities = np.asarray(class_probabilities, np.float64)
-        num_classes = io.num_classes
-        if probabilities.ndim != 1 or (num_classes and len(probabilities) != num_classes):
-            raise ValueError(
-                "`class_probabilities` must hold one value per class of the generator "
-                f"({num_classes}). Received: shape={probabilities.shape}"
-            )
-        if np.any(probabilities <= 0) or abs(probabilities.sum() - 1.0) > 1e-6:
-            raise ValueError(
-                "`class_probabilities` must be positive and sum to 1. Received: "
-                f"min={probabilities.min()}, sum={probabilities.sum()}"
-            )
+        # One per class of the generator.
+        probabilities = validation.check_probabilities(
+            class_probabilities, "class_probabilities", size=io.num_classes
+        )
         self.generator = generator
         self._io = io
         self.latent_dim = io.vector_size("latent")
-        self.class_probabilities = (probabilities / probabilities.sum()).tolist()
-        upper = np.cumsum(probabilities / probabilities.sum())
+        self.class_probabilities = probabilities.tolist()
+        upper = np.cumsum(probabilities)
         upper[-1] = 1.0
         self._upper = tf.constant(upper, tf.float32)
         self._lower = tf.constant(np.concatenate([[0.0], upper[:-1]]), tf.float32)

@@ -142,6 +142,24 @@ def check_int_tuple(value, name, length=None, example="(64, 64, 3)"):
     return tuple(int(item) for item in items)
 
 
+def check_probabilities(values, name, size=None):
+    """Returns a 1-D distribution as a float64 array summing to exactly 1.
+
+    Every value must be positive and the values must sum to 1 within 1e-6;
+    with `size`, there must be `size` of them.
+    """
+    values = np.asarray(values, np.float64)
+    if values.ndim != 1 or (size is not None and len(values) != size):
+        wanted = f"({size},)" if size is not None else "(n,)"
+        raise ValueError(f"`{name}` must have shape {wanted}. Received: shape={values.shape}")
+    if np.any(values <= 0) or abs(values.sum() - 1.0) > 1e-6:
+        raise ValueError(
+            f"`{name}` must be positive and sum to 1. Received: "
+            f"min={values.min()}, sum={values.sum()}"
+        )
+    return values / values.sum()
+
+
 def range_tolerance(bounds):
     """How far samples may lie outside `bounds = (low, high)` before they are refused."""
     low, high = bounds

@@ -142,7 +142,7 @@ class ImageClustersTest(tf.test.TestCase):
             ImageClusters.load(other)
         with self.assertRaisesRegex(ValueError, "positive and sum to 1"):
             ImageClusters(np.zeros((2, 4)), [0.5, 0.6])
-        with self.assertRaisesRegex(ValueError, r"one per centroid.*\(3,\)"):
+        with self.assertRaisesRegex(ValueError, r"probabilities` must have shape \(2,\).*\(3,\)"):
             ImageClusters(np.zeros((2, 4)), [0.2, 0.3, 0.5])
         with self.assertRaisesRegex(ValueError, "tf.data.Dataset.*ndarray"):
             clusters.label(self.images)

@@ -81,7 +81,8 @@ class UnconditionalGeneratorTest(TestCase):
         unconditional = DCGANGenerator(latent_dim=6, image_shape=(28, 28, 1), base_filters=4)
         with self.assertRaisesRegex(ValueError, "wraps a conditional generator"):
             UnconditionalGenerator(unconditional, PROBABILITIES)
-        with self.assertRaisesRegex(ValueError, r"one value per class.*\(3\).*\(2,\)"):
+        wrong_size = r"class_probabilities` must have shape \(3,\).*\(2,\)"
+        with self.assertRaisesRegex(ValueError, wrong_size):
             UnconditionalGenerator(_conditional_generator(), [0.5, 0.5])
         with self.assertRaisesRegex(ValueError, "positive and sum to 1.*min=0.0"):
             UnconditionalGenerator(_conditional_generator(), [0.0, 0.5, 0.5])

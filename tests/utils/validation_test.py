@@ -87,3 +87,18 @@ def test_unit_range_warning():
         warnings.simplefilter("error")
         validation.warn_if_unit_range(-1.0, 1.0, "The samples")
         validation.warn_if_unit_range(0.0, 1.0, "The samples", target=(0.0, 1.0))
+
+
+def test_probabilities():
+    values = validation.check_probabilities([0.2, 0.3, 0.5 + 5e-7], "p", size=3)
+    assert values.dtype == np.float64
+    assert values.sum() == pytest.approx(1.0, abs=1e-15)
+    np.testing.assert_allclose(values, [0.2, 0.3, 0.5], atol=1e-6)
+    with pytest.raises(ValueError, match=r"`p` must have shape \(2,\). Received: shape=\(3,\)"):
+        validation.check_probabilities([0.2, 0.3, 0.5], "p", size=2)
+    with pytest.raises(ValueError, match=r"`p` must have shape \(n,\). Received: shape=\(1, 2\)"):
+        validation.check_probabilities([[0.5, 0.5]], "p")
+    with pytest.raises(ValueError, match="positive and sum to 1. Received: min=-0.1"):
+        validation.check_probabilities([1.1, -0.1], "p")
+    with pytest.raises(ValueError, match="sum=0.9"):
+        validation.check_probabilities([0.4, 0.5], "p")
