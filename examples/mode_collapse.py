@@ -9,7 +9,9 @@ reverse KL of the mode histogram), and writes:
   again with the same flags skips the trials already there;
 * `table.md` and `table.json`: the mean and standard error over trials of every score
   and of the training time;
-* figures of samples over training (the first trial of each recipe), one per target.
+* figures of samples over training (the first trial of each recipe), one per target,
+  drawn from the first trial's snapshots, kept in `snapshots/` so a resumed run redraws
+  them without training that trial again.
 
     python examples/mode_collapse.py                     # the lab's measurements
     python examples/mode_collapse.py --trials=1 --epochs=2 --targets=ring_2d
@@ -19,6 +21,7 @@ Change a recipe's setting with `--set`, e.g. `--set=pacgan.packing=2`
 """
 
 import ast
+import hashlib
 import json
 import os
 
@@ -67,6 +70,31 @@ def overrides():
             parsed = value
         result.setdefault(recipe, {})[name] = parsed
     return result
+
+
+def snapshot_path(target_name, recipe, seed, config, snapshot_epochs):
+    """Where the first trial's samples over training are kept, named by what made them."""
+    made_by = json.dumps(
+        [FLAGS.epochs, FLAGS.num_samples, snapshot_epochs, config], sort_keys=True, default=str
+    )
+    key = hashlib.sha1(made_by.encode()).hexdigest()[:12]
+    return os.path.join(
+        FLAGS.output_dir, "snapshots", f"{target_name}_{recipe}_seed{seed}_{key}.npz"
+    )
+
+
+def load_snapshots(path):
+    if not os.path.exists(path):
+        return None
+    with np.load(path) as stored:
+        return {int(name.split("_")[1]): stored[name] for name in stored.files}
+
+
+def save_snapshots(path, snapshots):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    staging = path + ".partial.npz"
+    np.savez(staging, **{f"epoch_{epoch}": samples for epoch, samples in snapshots.items()})
+    os.replace(staging, path)
 
 
 def summarise(trials):
@@ -166,11 +194,17 @@ def main(argv):
                     if (t["target"], t["recipe"], t["seed"], t["epochs"], t["settings"])
                     == (target_name, recipe, seed, FLAGS.epochs, json.loads(json.dumps(config)))
                 ]
-                # Figures need the samples of the first trial: it is trained again
-                # if its figure is missing.
+                # Figures need the samples of the first trial over training: it is
+                # trained again only if they were not kept.
                 first = trial == 0 and snapshot_epochs
-                if previous and not first:
+                kept = None
+                if first:
+                    kept_path = snapshot_path(target_name, recipe, seed, config, snapshot_epochs)
+                    kept = load_snapshots(kept_path)
+                if previous and (not first or kept is not None):
                     trials.append(previous[0])
+                    if first:
+                        snapshots[recipe] = kept
                     continue
                 result = lab.run_trial(
                     recipe,
@@ -183,6 +217,7 @@ def main(argv):
                 )
                 if first:
                     snapshots[recipe] = result["snapshots"]
+                    save_snapshots(kept_path, result["snapshots"])
                 record = {
                     k: v for k, v in result.items() if k not in ("samples", "snapshots", "history")
                 }

@@ -3,11 +3,13 @@
 import json
 import os
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from matplotlib import image as mpimg
 
+import keras_gans  # noqa: F401  (registers the saved model's classes)
 from tests.examples import run_example
 
 pytestmark = pytest.mark.large
@@ -69,9 +71,71 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
             self.assertTrue(0.0 <= trial["hq_share"] <= 1.0, trial)
         table = open(os.path.join(out, "table.md")).read()
         self.assertEqual(table.count("| ring_2d |"), 3)
+        self.assertLen(os.listdir(os.path.join(out, "snapshots")), 3)
+
+        # Run again: every trial is done and the first trials' snapshots are kept,
+        # so nothing trains and the figure is drawn again from them.
+        os.remove(os.path.join(out, "mode_collapse_ring_2d.png"))
+        again = run_example(
+            "mode_collapse.py", "--recipes=gan,pacgan,vae", "--targets=ring_2d", "--trials=1",
+            "--epochs=1", "--snapshot_epochs=1", "--num_samples=200", f"--output_dir={out}",
+            *small,
+        )  # fmt: skip
+        self.assertEqual(again.returncode, 0, again.stderr[-3000:])
+        self.assertNotIn("high quality, reverse KL", again.stdout)
+        self.assertEqual(mpimg.imread(os.path.join(out, "mode_collapse_ring_2d.png")).ndim, 3)
+        with open(os.path.join(out, "trials.jsonl")) as f:
+            self.assertLen(f.readlines(), 3)
+        self.assertEqual(open(os.path.join(out, "table.md")).read(), table)
 
     def test_bad_setting_is_a_usage_error(self):
         result = run_example("mode_collapse.py", "--set=gan.nonsense", "--trials=1")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("recipe.name=value", result.stderr)
         self.assertFalse(np.any(["Traceback" in line for line in result.stderr.splitlines()]))
+
+
+class StackedMNISTExampleTest(tf.test.TestCase):
+    def test_plain_and_packed_dcgan_scored_and_resumed(self):
+        out = os.path.join(self.get_temp_dir(), "stacked")
+        flags = (
+            "--packings=1,2", "--num_train=128", "--batch_size=32", "--num_samples=300",
+            "--classifier_epochs=1", "--base_filters=8", f"--output_dir={out}",
+        )  # fmt: skip
+        result = run_example("stacked_mnist.py", *flags)
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(os.path.join(out, "results.jsonl")) as f:
+            results = [json.loads(line) for line in f]
+        self.assertEqual([r["packing"] for r in results], [1, 2])
+        for r in results:
+            self.assertTrue(1 <= r["modes"] <= 300, r)
+            self.assertTrue(0.0 <= r["reverse_kl"] <= np.log(1000) + 1e-6, r)
+            self.assertEqual(r["settings"]["num_train"], 128)
+        # The packed discriminator judges pairs: 2 * 32 stacked images per step.
+        packed = keras.models.load_model(os.path.join(out, "packing_2", "stacked_mnist.keras"))
+        self.assertEqual(packed.discriminator.input_shape[-1], 3)
+        self.assertEqual(packed.discriminator.get_layer("pack").packing, 2)
+        image = mpimg.imread(os.path.join(out, "stacked_mnist.png"))
+        self.assertEqual(image.ndim, 3)
+        table = open(os.path.join(out, "table.md")).read()
+        self.assertIn("| real stacked images |", table)
+        self.assertIn("| DCGAN |", table)
+        self.assertIn("| PacDCGAN2 |", table)
+
+        # Again with the same flags: both packings are done, nothing trains.
+        again = run_example("stacked_mnist.py", *flags)
+        self.assertEqual(again.returncode, 0, again.stderr[-3000:])
+        self.assertNotIn("modes, KL", again.stdout)
+        with open(os.path.join(out, "results.jsonl")) as f:
+            self.assertLen(f.readlines(), 2)
+        self.assertEqual(open(os.path.join(out, "table.md")).read(), table)
+
+    def test_bad_data_is_a_usage_error(self):
+        out = os.path.join(self.get_temp_dir(), "bad")
+        result = run_example("stacked_mnist.py", "--data=nothing.npz", f"--output_dir={out}")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--data takes 'mnist_sample'", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
+        result = run_example("stacked_mnist.py", "--packings=0")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--packings takes positive integers", result.stderr)

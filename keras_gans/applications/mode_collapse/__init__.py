@@ -22,6 +22,7 @@ from keras_gans.applications.mode_collapse.metrics import summary
 from keras_gans.applications.mode_collapse.networks import dense_decoder
 from keras_gans.applications.mode_collapse.networks import dense_encoder
 from keras_gans.applications.mode_collapse.stacked_mnist import make_stacked_mnist
+from keras_gans.applications.mode_collapse.stacked_mnist import stacked_mnist_dataset
 from keras_gans.applications.mode_collapse.stacked_mnist import stacked_mnist_modes
 from keras_gans.applications.mode_collapse.stacked_mnist import stacked_mnist_summary
 from keras_gans.applications.mode_collapse.targets import GaussianMixture
@@ -44,6 +45,7 @@ __all__ = [
     "optimal_discriminator",
     "reverse_kl_to_uniform",
     "ring_2d",
+    "stacked_mnist_dataset",
     "stacked_mnist_modes",
     "stacked_mnist_summary",
     "summary",

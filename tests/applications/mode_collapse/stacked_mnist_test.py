@@ -114,6 +114,46 @@ class MakeStackedMNISTTest(tf.test.TestCase):
             mode_collapse.make_stacked_mnist(TEMPLATES, labels, 4, resize="nearest")
 
 
+class StackedMNISTDatasetTest(tf.test.TestCase):
+    def test_unshuffled_pipeline_gives_the_arrays_of_make_stacked_mnist(self):
+        rng = np.random.default_rng(7)
+        images = rng.integers(0, 256, size=(40, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, size=40)
+        expected, expected_modes = mode_collapse.make_stacked_mnist(images, labels, 50, seed=8)
+        dataset, modes = mode_collapse.stacked_mnist_dataset(
+            images, labels, 50, batch_size=16, seed=8, shuffle=False, drop_remainder=False
+        )
+        batches = [batch.numpy() for batch in dataset]
+        self.assertEqual([len(b) for b in batches], [16, 16, 16, 2])
+        self.assertEqual(batches[0].dtype, np.float32)
+        self.assertAllEqual(np.concatenate(batches), expected)
+        self.assertAllEqual(modes, expected_modes)
+
+    def test_each_epoch_is_a_new_permutation_of_the_same_images(self):
+        dataset, modes = mode_collapse.stacked_mnist_dataset(
+            TEMPLATES, np.arange(10), 64, batch_size=32, seed=9
+        )
+        expected, _ = mode_collapse.make_stacked_mnist(TEMPLATES, np.arange(10), 64, seed=9)
+        first = np.concatenate([batch.numpy() for batch in dataset])
+        second = np.concatenate([batch.numpy() for batch in dataset])
+        self.assertEqual(first.shape, (64, 28, 28, 3))
+
+        def as_modes(stacked):
+            # Each channel is one template, so the template index is its digit.
+            return mode_collapse.stacked_mnist_modes(stacked, nearest_template_probabilities)
+
+        self.assertAllEqual(np.sort(as_modes(first)), np.sort(modes))
+        self.assertAllEqual(np.sort(as_modes(second)), np.sort(modes))
+        self.assertNotAllClose(first, second)
+        self.assertNotAllClose(first, expected)
+
+    def test_bad_input(self):
+        with self.assertRaisesRegex(ValueError, "batch_size=65, num_samples=64"):
+            mode_collapse.stacked_mnist_dataset(TEMPLATES, np.arange(10), 64, batch_size=65)
+        with self.assertRaisesRegex(ValueError, r"labels.shape=\(9,\)"):
+            mode_collapse.stacked_mnist_dataset(TEMPLATES, np.arange(9), 64)
+
+
 class StackedMNISTModesTest(tf.test.TestCase):
     def test_modes_recovered_by_a_callable_and_a_keras_classifier(self):
         labels = np.arange(10)
