@@ -117,6 +117,32 @@ class NetworksTest(tf.test.TestCase):
         c = lab.discriminator(seed=4)
         self.assertNotAllClose(a.get_weights()[0], c.get_weights()[0])
 
+    def test_fourier_features_of_each_sample_are_packed(self):
+        samples = np.random.default_rng(0).normal(size=(8, 2)).astype("float32")
+        for keep in (False, True):
+            discriminator = lab.discriminator(
+                packing=4,
+                fourier_features=64,
+                fourier_scale=3.0,
+                fourier_keep_inputs=keep,
+                seed=1,
+            )
+            layer = discriminator.get_layer("fourier_features")
+            frequencies = keras.ops.convert_to_numpy(layer.frequencies)
+            phases = keras.ops.convert_to_numpy(layer.phases)
+            self.assertEqual(frequencies.shape, (2, 64))
+            self.assertAllClose(frequencies.std(), 3.0, atol=0.6)
+            self.assertEqual(layer.trainable_weights, [])
+            features = np.sin(samples @ frequencies + phases)
+            if keep:
+                features = np.concatenate([samples, features], axis=1)
+            packed = keras.Model(discriminator.input, discriminator.get_layer("pack").output)
+            # Consecutive samples' features side by side: (8, d) -> (2, 4 * d).
+            self.assertAllClose(packed(samples), features.reshape(2, -1), atol=1e-5)
+            self.assertEqual(tuple(discriminator(samples).shape), (2, 1))
+        with self.assertRaisesRegex(ValueError, "fourier_keep_inputs='yes'"):
+            lab.settings("pacgan", fourier_keep_inputs="yes")
+
 
 class RecipesTest(tf.test.TestCase, parameterized.TestCase):
     def test_paper_settings(self):
