@@ -102,8 +102,10 @@ def build_gan(packing):
 
 
 def settings():
-    names = ("data", "num_train", "epochs", "batch_size", "latent_dim", "base_filters")
-    return {name: FLAGS[name].value for name in (*names, "learning_rate", "num_samples", "seed")}
+    names = ("num_train", "epochs", "batch_size", "latent_dim", "base_filters", "learning_rate")
+    values = {name: FLAGS[name].value for name in (*names, "num_samples", "seed")}
+    # The data by name: the same file elsewhere is the same data.
+    return {"data": os.path.basename(FLAGS.data), **values}
 
 
 def train(packing, images, labels, classifier):
@@ -122,16 +124,23 @@ def train(packing, images, labels, classifier):
     samples = gan.generate(FLAGS.num_samples, seed=FLAGS.seed + 1)
     scores = mode_collapse.stacked_mnist_summary(samples, classifier)
     gan.save(os.path.join(run_dir, "stacked_mnist.keras"))
-    np.save(os.path.join(run_dir, "samples.npy"), samples[:100])
+    # 100 samples for the figure, as 8-bit pixels (0.2 MB).
+    pixels = np.round((np.clip(samples[:100], -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    np.save(os.path.join(run_dir, "samples.npy"), pixels)
     return {"packing": packing, **scores, "train_seconds": seconds, "settings": settings()}
 
 
 def figure(results, path):
-    columns = len(results)
-    grid, axes = plt.subplots(1, columns, figsize=(4 * columns, 4.3), squeeze=False)
-    for axis, result in zip(axes[0], results, strict=True):
-        run_dir = os.path.join(FLAGS.output_dir, f"packing_{result['packing']}")
-        samples = np.load(os.path.join(run_dir, "samples.npy"))
+    """100 samples of each run that kept them, side by side."""
+    kept = []
+    for result in results:
+        samples = os.path.join(FLAGS.output_dir, f"packing_{result['packing']}", "samples.npy")
+        if os.path.exists(samples):
+            kept.append((result, np.load(samples).astype(np.float32) / 127.5 - 1.0))
+    if not kept:
+        return
+    grid, axes = plt.subplots(1, len(kept), figsize=(4 * len(kept), 4.3), squeeze=False)
+    for axis, (result, samples) in zip(axes[0], kept, strict=True):
         axis.imshow(keras_gans.callbacks.image_grid(samples, num_columns=10))
         name = "DCGAN" if result["packing"] == 1 else f"PacDCGAN{result['packing']}"
         axis.set_title(
