@@ -207,6 +207,10 @@ class Maxout(keras.layers.Layer):
 class FourierFeatures(keras.layers.Layer):
     """Fixed random Fourier features: `sin(x B + phi)` with `B ~ N(0, scale^2)`.
 
+    With several scales, the features are split among them: feature `j` has
+    frequencies of std `scales[j % len(scales)]`, so coarse features (for
+    where the modes are) and fine ones (for exactly where) sit side by side.
+
     The frequencies `B` (`(input_dim, features)`) and phases `phi ~ U(0, 2 pi)`
     are drawn once, from `seed`, and not trained. A ReLU network on raw
     low-dimensional inputs learns fine detail slowly (its spectral bias);
@@ -215,7 +219,8 @@ class FourierFeatures(keras.layers.Layer):
 
     Args:
         features: int. Number of features.
-        scale: float. Std of the frequencies. Defaults to `2.0`.
+        scale: float, or a list of floats. Std of the frequencies, in
+            radians per unit of the inputs. Defaults to `2.0`.
         seed: int or None. Seed of the frequencies and phases. Defaults to
             `None`.
         **kwargs: base layer arguments.
@@ -229,16 +234,20 @@ class FourierFeatures(keras.layers.Layer):
     def __init__(self, features, scale=2.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.features = validation.check_positive_int(features, "features")
-        self.scale = validation.check_number(scale, "scale", minimum=0, exclusive=True)
+        self.scale = _check_scales(scale, "scale")
         self.seed = validation.check_seed(seed)
 
     def build(self, input_shape):
         self.frequencies = self.add_weight(
             shape=(input_shape[-1], self.features),
-            initializer=keras.initializers.RandomNormal(stddev=self.scale, seed=self.seed),
+            initializer=keras.initializers.RandomNormal(stddev=1.0, seed=self.seed),
             trainable=False,
             name="frequencies",
         )
+        # Standard normal draws scaled per feature, stored scaled (a loaded
+        # model's weights then replace them as they are).
+        scales = np.resize(np.asarray(self.scale, "float32"), self.features)
+        self.frequencies.assign(self.frequencies * scales)
         self.phases = self.add_weight(
             shape=(self.features,),
             initializer=keras.initializers.RandomUniform(
@@ -258,6 +267,18 @@ class FourierFeatures(keras.layers.Layer):
         config = super().get_config()
         config.update({"features": self.features, "scale": self.scale, "seed": self.seed})
         return config
+
+
+def _check_scales(scale, name):
+    """A positive float, or a non-empty list of them."""
+    if isinstance(scale, (list, tuple)):
+        if not scale:
+            raise ValueError(
+                f"`{name}` must be a positive number or a non-empty list of them. "
+                f"Received: {name}={scale!r}"
+            )
+        return [validation.check_number(s, name, minimum=0, exclusive=True) for s in scale]
+    return validation.check_number(scale, name, minimum=0, exclusive=True)
 
 
 def mean_and_error(values):
@@ -324,9 +345,7 @@ def settings(recipe, **overrides):
     config["fourier_features"] = validation.check_int(
         config["fourier_features"], "fourier_features", minimum=0
     )
-    config["fourier_scale"] = validation.check_number(
-        config["fourier_scale"], "fourier_scale", minimum=0, exclusive=True
-    )
+    config["fourier_scale"] = _check_scales(config["fourier_scale"], "fourier_scale")
     config["fourier_keep_inputs"] = validation.check_bool(
         config["fourier_keep_inputs"], "fourier_keep_inputs"
     )
@@ -442,8 +461,9 @@ def discriminator(
         init_std: float. Std of the initial weights. Defaults to `0.02`.
         fourier_features: int. Number of Fourier features of each sample, 0
             for none. Defaults to `0`.
-        fourier_scale: float. Std of their frequencies, in radians per unit
-            of the data. Defaults to `2.0`.
+        fourier_scale: float, or a list of floats among which the features
+            are split. Std of their frequencies, in radians per unit of the
+            data. Defaults to `2.0`.
         fourier_keep_inputs: bool. Feed the coordinates beside their Fourier
             features. Defaults to `False`.
         seed: int or None. Seed of the initial weights and the frequencies.

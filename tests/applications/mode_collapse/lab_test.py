@@ -143,6 +143,26 @@ class NetworksTest(tf.test.TestCase):
         with self.assertRaisesRegex(ValueError, "fourier_keep_inputs='yes'"):
             lab.settings("pacgan", fourier_keep_inputs="yes")
 
+    def test_fourier_features_at_several_scales(self):
+        single = lab.FourierFeatures(4000, scale=2.0, seed=3)
+        single.build((None, 2))
+        split = lab.FourierFeatures(4000, scale=[1.0, 4.0], seed=3)
+        split.build((None, 2))
+        frequencies = keras.ops.convert_to_numpy(split.frequencies)
+        # Feature j has frequencies of std scales[j % 2]; the same normal draws.
+        self.assertAllClose(frequencies[:, 0::2].std(), 1.0, atol=0.05)
+        self.assertAllClose(frequencies[:, 1::2].std(), 4.0, atol=0.2)
+        one = keras.ops.convert_to_numpy(single.frequencies)
+        self.assertAllClose(frequencies[:, 0::2], one[:, 0::2] / 2.0, rtol=1e-5, atol=1e-6)
+        self.assertAllClose(frequencies[:, 1::2], one[:, 1::2] * 2.0, rtol=1e-5, atol=1e-6)
+        restored = lab.FourierFeatures.from_config(split.get_config())
+        self.assertEqual(restored.scale, [1.0, 4.0])
+        self.assertEqual(lab.settings("pacgan", fourier_scale=(1.0, 4.0))["fourier_scale"], [1, 4])
+        with self.assertRaisesRegex(ValueError, r"fourier_scale=\[\]"):
+            lab.settings("pacgan", fourier_scale=[])
+        with self.assertRaisesRegex(ValueError, "fourier_scale=-1"):
+            lab.settings("pacgan", fourier_scale=[1.0, -1.0])
+
 
 class RecipesTest(tf.test.TestCase, parameterized.TestCase):
     def test_paper_settings(self):
