@@ -118,7 +118,10 @@ class StackedMNISTExampleTest(tf.test.TestCase):
         image = mpimg.imread(os.path.join(out, "stacked_mnist.png"))
         self.assertEqual(image.ndim, 3)
         table = open(os.path.join(out, "table.md")).read()
-        self.assertIn("| real stacked images |", table)
+        # 300 uniform draws of 1,000 modes cover 1000 * (1 - exp(-0.3)) = 259 of them
+        # on average (sd about 7): real images, read by the cached classifier.
+        real_row = next(line for line in table.splitlines() if "real stacked images" in line)
+        self.assertBetween(int(real_row.split("|")[2]), 225, 290)
         self.assertIn("| DCGAN |", table)
         self.assertIn("| PacDCGAN2 |", table)
 

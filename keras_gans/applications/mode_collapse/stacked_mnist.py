@@ -15,7 +15,8 @@ import tensorflow as tf
 
 from keras_gans.applications.mode_collapse._validation import check_seed_or_generator
 from keras_gans.applications.mode_collapse.metrics import reverse_kl_to_uniform
-from keras_gans.data import position
+from keras_gans.data.pipeline import _build_indexed_pipeline
+from keras_gans.data.pipeline import _check_pipeline_args
 from keras_gans.utils import validation
 from keras_gans.utils.validation import warn_if_unit_range
 
@@ -187,8 +188,8 @@ def stacked_mnist_dataset(
     the MNIST digits and the `(num_samples, 3)` indices are held in memory,
     and each batch is gathered and stacked in the pipeline. So PacGAN's
     128,000 images, or 512,000 for a discriminator packing 4 of them, cost
-    the 55 MB of MNIST's 70,000 uint8 digits instead of 1.2 GB per 128,000. Each epoch is a new
-    permutation keyed by `seed` and the epoch, which
+    the 55 MB of MNIST's 70,000 uint8 digits instead of 1.2 GB per 128,000.
+    Each epoch is a new permutation keyed by `seed` and the epoch, which
     `keras_gans.AdversarialModel.fit` replays when it resumes from a backup.
 
     Args:
@@ -223,27 +224,17 @@ def stacked_mnist_dataset(
     digits = _as_digits(images)
     digit_labels = _as_digit_labels(labels, digits.shape[0])
     num_samples = validation.check_positive_int(num_samples, "num_samples")
-    batch_size = validation.check_positive_int(batch_size, "batch_size")
-    if drop_remainder and batch_size > num_samples:
-        raise ValueError(
-            f"`batch_size` must be at most `num_samples` when `drop_remainder=True`. "
-            f"Received: batch_size={batch_size}, num_samples={num_samples}"
-        )
-    if seed is not None:
-        seed = validation.check_int(seed, "seed", minimum=0)
+    _check_pipeline_args(batch_size, shuffle, seed, drop_remainder, None)
     indices, modes = _draw_triples(digit_labels, num_samples, seed)
-    # uint8 digits stay uint8 in memory and are scaled as they are read.
-    digit_tensor = tf.constant(digits)
+    digit_tensor = tf.constant(digits)  # uint8 digits stay uint8 until they are read
     index_tensor = tf.constant(indices)
 
     def load(index):
-        # (3, 28, 28) digits, one per channel, to (28, 28, 3).
-        stacked = tf.transpose(tf.gather(digit_tensor, tf.gather(index_tensor, index)), (1, 2, 0))
-        if stacked.dtype == tf.uint8:
-            return tf.cast(stacked, tf.float32) / 127.5 - 1.0
-        return stacked
+        # (3, 28, 28) digits, one per channel, to (28, 28, 3); the pipeline
+        # scales uint8 pixels to [-1, 1] as `from_arrays` does.
+        return tf.transpose(tf.gather(digit_tensor, tf.gather(index_tensor, index)), (1, 2, 0))
 
-    dataset = position.indexed_pipeline(
+    dataset = _build_indexed_pipeline(
         load,
         num_examples=num_samples,
         batch_size=batch_size,

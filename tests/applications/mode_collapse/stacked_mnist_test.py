@@ -148,7 +148,7 @@ class StackedMNISTDatasetTest(tf.test.TestCase):
         self.assertNotAllClose(first, expected)
 
     def test_bad_input(self):
-        with self.assertRaisesRegex(ValueError, "batch_size=65, num_samples=64"):
+        with self.assertRaisesRegex(ValueError, "batch_size=65, num_examples=64"):
             mode_collapse.stacked_mnist_dataset(TEMPLATES, np.arange(10), 64, batch_size=65)
         with self.assertRaisesRegex(ValueError, r"labels.shape=\(9,\)"):
             mode_collapse.stacked_mnist_dataset(TEMPLATES, np.arange(9), 64)
