@@ -83,6 +83,9 @@ _PACGAN = {
     # A moving average of the generator's weights, which then draws the
     # samples (None: the trained weights, as in the PacGAN experiments).
     "ema_momentum": None,
+    # Epochs over which both learning rates fall to 0 along a cosine (None:
+    # constant learning rates, as in the PacGAN experiments).
+    "decay_epochs": None,
     "beta_1": 0.8,
     "beta_2": 0.999,
     "batch_size": 100,
@@ -366,6 +369,9 @@ def settings(recipe, **overrides):
         config[name] = validation.check_number(config[name], name, minimum=0, maximum=1)
     config["ema_momentum"] = validation.check_number(
         config["ema_momentum"], "ema_momentum", minimum=0, maximum=1, allow_none=True
+    )
+    config["decay_epochs"] = validation.check_number(
+        config["decay_epochs"], "decay_epochs", minimum=0, exclusive=True, allow_none=True
     )
     return config
 
@@ -728,7 +734,11 @@ def build(recipe, data_dim=2, seed=None, **overrides):
         seed=seed,
     )
 
-    def adam(learning_rate, ema_momentum=None):
+    def adam(learning_rate, updates_per_epoch, ema_momentum=None):
+        if config["decay_epochs"] is not None:
+            learning_rate = keras.optimizers.schedules.CosineDecay(
+                learning_rate, max(1, round(config["decay_epochs"] * updates_per_epoch))
+            )
         return keras.optimizers.Adam(
             learning_rate,
             beta_1=config["beta_1"],
@@ -740,11 +750,16 @@ def build(recipe, data_dim=2, seed=None, **overrides):
     regularizers = []
     if config["gradient_penalty"] > 0:
         regularizers.append(GradientPenalty(config["gradient_penalty"]))
+    # Each step updates the generator once and the discriminator `d_steps`
+    # times, on `batch_size` examples each.
+    d_updates = config["epoch_examples"] / config["batch_size"]
     gan.compile(
         g_optimizer=adam(
-            config["generator_learning_rate"] or config["learning_rate"], config["ema_momentum"]
+            config["generator_learning_rate"] or config["learning_rate"],
+            d_updates / config["d_steps"],
+            config["ema_momentum"],
         ),
-        d_optimizer=adam(config["learning_rate"]),
+        d_optimizer=adam(config["learning_rate"], d_updates),
         loss=config["loss"],
         d_steps=config["d_steps"],
         regularizers=regularizers,

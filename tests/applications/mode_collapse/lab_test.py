@@ -219,6 +219,29 @@ class RecipesTest(tf.test.TestCase, parameterized.TestCase):
         with self.assertRaisesRegex(ValueError, "ema_momentum=1.5"):
             lab.settings("gan", ema_momentum=1.5)
 
+    def test_learning_rate_decay(self):
+        self.assertIsNone(lab.settings("pacgan")["decay_epochs"])
+        constant = lab.build("gan", seed=0, **TINY_GAN)
+        self.assertNotIsInstance(
+            constant.g_optimizer._learning_rate, keras.optimizers.schedules.LearningRateSchedule
+        )
+        # WGAN-GP: 5 critic updates per step; an epoch of TINY_GAN is 10
+        # critic updates and 2 generator updates.
+        gan = lab.build(
+            "wgan_gp", seed=0, decay_epochs=3, generator_learning_rate=2e-4, **TINY_GAN
+        )
+        g_schedule = gan.g_optimizer._learning_rate
+        d_schedule = gan.d_optimizer._learning_rate
+        self.assertEqual(g_schedule.decay_steps, 6)
+        self.assertEqual(d_schedule.decay_steps, 30)
+        for step in (0, 2, 6, 9):
+            fraction = min(step, 6) / 6
+            expected = 2e-4 * 0.5 * (1 + np.cos(np.pi * fraction))
+            self.assertAllClose(float(g_schedule(step)), expected, atol=1e-10)
+        self.assertAllClose(float(d_schedule(15)), 1e-4 * 0.5, atol=1e-10)
+        with self.assertRaisesRegex(ValueError, "decay_epochs=0"):
+            lab.settings("gan", decay_epochs=0)
+
     def test_built_models(self):
         gan = lab.build("gan", seed=0, **TINY_GAN)
         self.assertIsInstance(gan, AdversarialModel)
