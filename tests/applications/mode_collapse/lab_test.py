@@ -227,9 +227,7 @@ class RecipesTest(tf.test.TestCase, parameterized.TestCase):
         )
         # WGAN-GP: 5 critic updates per step; an epoch of TINY_GAN is 10
         # critic updates and 2 generator updates.
-        gan = lab.build(
-            "wgan_gp", seed=0, decay_epochs=3, generator_learning_rate=2e-4, **TINY_GAN
-        )
+        gan = lab.build("wgan_gp", seed=0, decay_epochs=3, generator_learning_rate=2e-4, **TINY_GAN)
         g_schedule = gan.g_optimizer._learning_rate
         d_schedule = gan.d_optimizer._learning_rate
         self.assertEqual(g_schedule.decay_steps, 6)
