@@ -110,6 +110,13 @@ def summarise(trials):
         row["min_hq_share"] = min(t["hq_share"] for t in group)
         for name in ("modes", "hq_share", "reverse_kl", "train_seconds"):
             row[name], row[name + "_se"] = lab.mean_and_error([t[name] for t in group])
+        # With rejection sampling: the generator's own samples, and the share kept.
+        plain = [t.get("generator_scores") or t for t in group]
+        row["generator_hq_share"], row["generator_hq_share_se"] = lab.mean_and_error(
+            [p["hq_share"] for p in plain]
+        )
+        rates = [t.get("acceptance_rate") for t in group]
+        row["acceptance_rate"] = None if None in rates else float(np.mean(rates))
         row["settings"] = group[0]["settings"]
         rows.append(row)
     return rows
@@ -118,17 +125,25 @@ def summarise(trials):
 def markdown(rows):
     lines = [
         "| target | recipe | trials | epochs | modes | high quality | reverse KL | "
-        "all modes, every trial | time per trial (s) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "all modes, every trial | time per trial (s) | generator alone: high quality "
+        "(share kept by rejection sampling) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
+        kept = row["acceptance_rate"]
+        alone = (
+            f"{100 * row['generator_hq_share']:.1f}% ± {100 * row['generator_hq_share_se']:.1f} "
+            f"({100 * kept:.0f}% kept)"
+            if kept is not None
+            else "no rejection sampling"
+        )
         lines.append(
             f"| {row['target']} | {row['recipe']} | {row['trials']} | {row['epochs']} | "
             f"{row['modes']:.1f} ± {row['modes_se']:.1f} / {row['num_modes']} | "
             f"{100 * row['hq_share']:.1f}% ± {100 * row['hq_share_se']:.1f} | "
             f"{row['reverse_kl']:.3f} ± {row['reverse_kl_se']:.3f} | "
             f"{'yes' if row['all_modes_in_every_trial'] else 'no'} | "
-            f"{row['train_seconds']:.0f} ± {row['train_seconds_se']:.0f} |"
+            f"{row['train_seconds']:.0f} ± {row['train_seconds_se']:.0f} | {alone} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -25,16 +25,21 @@ from keras_gans.applications.masks import random_mask
 from keras_gans.applications.poisson import poisson_blend
 from keras_gans.applications.projection import ProjectionResult
 from keras_gans.applications.projection import project
+from keras_gans.applications.rejection_sampling import DiscriminatorRejectionSampler
+from keras_gans.applications.rejection_sampling import calibrate_discriminator
+from keras_gans.applications.rejection_sampling import log_density_ratios
 from keras_gans.applications.visualization import plot_images
 from keras_gans.applications.visualization import save_gif
 from keras_gans.applications.visualization import save_grid
 from keras_gans.applications.visualization import save_strip
 
 __all__ = [
+    "DiscriminatorRejectionSampler",
     "GeneratorSource",
     "InpaintingResult",
     "ProjectionResult",
     "as_generator_source",
+    "calibrate_discriminator",
     "center_mask",
     "contextual_weights",
     "half_mask",
@@ -44,6 +49,7 @@ __all__ = [
     "latent_arithmetic",
     "lerp",
     "load_mask",
+    "log_density_ratios",
     "mean_fill",
     "mode_collapse",
     "plot_images",

@@ -85,6 +85,16 @@ def _summary(results):
     )
 
 
+def _kept(result):
+    """What rejection sampling did, when a trial used it."""
+    if result.get("acceptance_rate") is None:
+        return ""
+    return (
+        f" (rejection sampling kept {100 * result['acceptance_rate']:.0f}% of draws; "
+        f"the generator alone: {100 * result['generator_scores']['hq_share']:.1f}% high quality)"
+    )
+
+
 def _plain(value):
     """A JSON value: NaN (the reverse KL when no sample is of high quality) becomes null."""
     value = value.item() if hasattr(value, "item") else value
@@ -137,7 +147,7 @@ def run(args):
         print(
             f"{args.target} {args.recipe} seed {seed}: {result['modes']}/{result['num_modes']} "
             f"modes, {100 * result['hq_share']:.1f}% high quality, reverse KL "
-            f"{result['reverse_kl']:.3f}, {result['train_seconds']:.0f} s",
+            f"{result['reverse_kl']:.3f}, {result['train_seconds']:.0f} s{_kept(result)}",
             flush=True,
         )
     print(_summary(results))
@@ -145,14 +155,26 @@ def run(args):
         _figure(results, target, args.out)
         print(f"Wrote the samples of each trial to {args.out}")
     if args.json:
-        keys = ("seed", "epochs_trained", "modes", "num_modes", "hq_share", "reverse_kl")
+        keys = (
+            "seed",
+            "epochs_trained",
+            "modes",
+            "num_modes",
+            "hq_share",
+            "reverse_kl",
+            "acceptance_rate",
+        )
         record = {
             "target": args.target,
             "recipe": args.recipe,
             "epochs": args.epochs,
             "settings": results[0]["settings"],
             "trials": [
-                {**{key: _plain(r[key]) for key in keys}, "train_seconds": r["train_seconds"]}
+                {
+                    **{key: _plain(r[key]) for key in keys},
+                    "generator_scores": {k: _plain(v) for k, v in r["generator_scores"].items()},
+                    "train_seconds": r["train_seconds"],
+                }
                 for r in results
             ],
         }

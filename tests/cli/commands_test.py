@@ -867,13 +867,15 @@ def test_mode_lab_scores_trials_and_writes_figure_and_json(tmp_path, in_process)
     status, out, err = in_process(
         "mode-lab", "--target", "ring_2d", "--recipe", "pacgan", "--pack", "2",
         "--epochs", "1", "--trials", "2", "--seed", "3", "--num", "200",
-        "--set", "epoch_examples=400", "--out", figure, "--json", scores,
+        "--set", "epoch_examples=400", "--set", "rejection_quantile=0.5",
+        "--out", figure, "--json", scores,
     )  # fmt: skip
     assert status == 0, err
     assert [line.split(":")[0] for line in out.splitlines()[:2]] == [
         "ring_2d pacgan seed 3",
         "ring_2d pacgan seed 4",
     ]
+    assert out.count("rejection sampling kept") == 2, out
     assert "2 trials: modes" in out
     record = json.loads(scores.read_text())
     assert (record["target"], record["recipe"], record["epochs"]) == ("ring_2d", "pacgan", 1)
@@ -883,6 +885,8 @@ def test_mode_lab_scores_trials_and_writes_figure_and_json(tmp_path, in_process)
     for trial in record["trials"]:
         assert trial["num_modes"] == 8 and 0 <= trial["modes"] <= 8
         assert 0.0 <= trial["hq_share"] <= 1.0
+        assert 0.0 < trial["acceptance_rate"] < 1.0
+        assert 0.0 <= trial["generator_scores"]["hq_share"] <= 1.0
     image = mpimg.imread(figure)
     assert image.shape[:2] == (320, 640)  # one panel per trial
 

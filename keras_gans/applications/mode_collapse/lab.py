@@ -47,6 +47,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gans.applications import rejection_sampling
 from keras_gans.applications.mode_collapse import metrics
 from keras_gans.applications.mode_collapse import networks
 from keras_gans.applications.mode_collapse import targets
@@ -86,6 +87,13 @@ _PACGAN = {
     # Epochs over which both learning rates fall to 0 along a cosine (None:
     # constant learning rates, as in the PacGAN experiments).
     "decay_epochs": None,
+    # Discriminator rejection sampling of the scored samples
+    # (`keras_gans.applications.DiscriminatorRejectionSampler` with this
+    # `gamma_quantile`; None: the generator's samples as they come), after
+    # `calibration_steps` discriminator-only updates against the final
+    # generator.
+    "rejection_quantile": None,
+    "calibration_steps": 0,
     "beta_1": 0.8,
     "beta_2": 0.999,
     "batch_size": 100,
@@ -139,6 +147,8 @@ RESULT_KEYS = (
     "train_seconds",
     "settings",
     "history",
+    "generator_scores",
+    "acceptance_rate",
 )
 
 
@@ -372,6 +382,23 @@ def settings(recipe, **overrides):
     )
     config["decay_epochs"] = validation.check_number(
         config["decay_epochs"], "decay_epochs", minimum=0, exclusive=True, allow_none=True
+    )
+    config["rejection_quantile"] = validation.check_number(
+        config["rejection_quantile"], "rejection_quantile", minimum=0, allow_none=True
+    )
+    if config["rejection_quantile"] is not None:
+        if config["rejection_quantile"] >= 1:
+            raise ValueError(
+                "`rejection_quantile` must be in [0, 1). "
+                f"Received: rejection_quantile={config['rejection_quantile']}"
+            )
+        if config["loss"] not in ("non_saturating", "minimax"):
+            raise ValueError(
+                "`rejection_quantile` needs a discriminator trained with the cross-entropy "
+                f"loss ('non_saturating' or 'minimax'). Received: loss={config['loss']!r}"
+            )
+    config["calibration_steps"] = validation.check_int(
+        config["calibration_steps"], "calibration_steps", minimum=0
     )
     return config
 
@@ -825,6 +852,24 @@ class SampleSnapshots(keras.callbacks.Callback):
             self.snapshots[epoch + 1] = _generate(self.model, self.num_samples, self.seed)
 
 
+def _rejection_samples(model, target, config, num_samples, seed):
+    """Samples kept by discriminator rejection sampling, and the share kept."""
+    if config["calibration_steps"]:
+        real = target.dataset(
+            num_samples=config["epoch_examples"] * config["packing"],
+            batch_size=config["batch_size"] * config["packing"],
+            seed=seed + 2,
+        )
+        rejection_sampling.calibrate_discriminator(
+            model, real.repeat(), config["calibration_steps"], config["learning_rate"]
+        )
+    sampler = rejection_sampling.DiscriminatorRejectionSampler(
+        model, gamma_quantile=config["rejection_quantile"]
+    )
+    samples = sampler.sample(num_samples, seed=seed + 1)
+    return samples, sampler.acceptance_rate
+
+
 def _generate(model, num_samples, seed):
     # The GAN draws the latents of `seed` itself; so does the VAE (its means).
     return np.asarray(model.generate(num_samples, seed=seed), dtype=np.float32)
@@ -869,8 +914,13 @@ def run_trial(
         diverged and stopped), `"modes"`, `"num_modes"`, `"hq_share"`,
         `"reverse_kl"`, `"samples"` (float32 `(num_samples, dim)`),
         `"snapshots"` (dict epoch -> samples), `"train_seconds"` (wall time
-        of `fit`), `"settings"` (the recipe's settings) and `"history"` (the
-        logs of each epoch).
+        of `fit`), `"settings"` (the recipe's settings), `"history"` (the
+        logs of each epoch), `"generator_scores"` (the scores of the
+        generator's own samples) and `"acceptance_rate"` (None). With the
+        `rejection_quantile` setting the samples and their scores are those
+        discriminator rejection sampling keeps, `"generator_scores"` those of
+        as many samples drawn as they come, and `"acceptance_rate"` the share
+        kept.
     """
     recipe = _check_recipe(recipe)
     target = _target(target)
@@ -886,7 +936,11 @@ def run_trial(
     history = model.fit(data, epochs=epochs, callbacks=[snapshots], verbose=verbose)
     train_seconds = time.perf_counter() - start
     samples = _generate(model, num_samples, seed + 1)
-    scores = metrics.summary(samples, target)
+    generator_scores = metrics.summary(samples, target)
+    scores, acceptance_rate = generator_scores, None
+    if recipe != "vae" and config["rejection_quantile"] is not None:
+        samples, acceptance_rate = _rejection_samples(model, target, config, num_samples, seed)
+        scores = metrics.summary(samples, target)
     return {
         "recipe": recipe,
         "target": target.name,
@@ -902,4 +956,6 @@ def run_trial(
         "train_seconds": train_seconds,
         "settings": config,
         "history": {name: [float(v) for v in values] for name, values in history.history.items()},
+        "generator_scores": generator_scores,
+        "acceptance_rate": acceptance_rate,
     }

@@ -336,7 +336,32 @@ class RunTrialTest(tf.test.TestCase):
         self.assertGreater(result["train_seconds"], 0.0)
         self.assertEqual(result["settings"]["packing"], 4)
         self.assertEqual(len(result["history"]["d_loss"]), 2)
+        self.assertEqual(result["generator_scores"], scores)
+        self.assertIsNone(result["acceptance_rate"])
         json.dumps({k: v for k, v in result.items() if k not in ("samples", "snapshots")})
+
+    def test_rejection_sampling_trial(self):
+        target = _two_modes()
+        options = dict(epochs=1, seed=5, num_samples=200, **TINY_GAN)
+        plain = lab.run_trial("pacgan", target, **options)
+        kept = lab.run_trial(
+            "pacgan", target, rejection_quantile=0.5, calibration_steps=3, **options
+        )
+        self.assertEqual(kept["samples"].shape, (200, 2))
+        self.assertBetween(kept["acceptance_rate"], 0.01, 0.99)
+        # The same training and the same plain draws; the kept samples are
+        # scored as the result.
+        self.assertEqual(kept["generator_scores"], plain["generator_scores"])
+        scores = mode_collapse.summary(kept["samples"], target)
+        self.assertEqual(kept["hq_share"], scores["hq_share"])
+        self.assertNotAllClose(kept["samples"], plain["samples"])
+        self.assertEqual(kept["settings"]["rejection_quantile"], 0.5)
+        with self.assertRaisesRegex(ValueError, "rejection_quantile=1.0"):
+            lab.settings("gan", rejection_quantile=1.0)
+        with self.assertRaisesRegex(ValueError, "loss='wasserstein'"):
+            lab.settings("wgan_gp", rejection_quantile=0.5)
+        with self.assertRaisesRegex(ValueError, "calibration_steps"):
+            lab.settings("gan", calibration_steps=-1)
 
     def test_same_seed_same_trial(self):
         target = _two_modes()
