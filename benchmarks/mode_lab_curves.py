@@ -4,12 +4,19 @@
 recipe converges, this script trains one trial of `lab.build(recipe, **settings)` on
 `lab.training_data(...)` and, every `--every` epochs, scores 2,500 samples (modes
 captured, high-quality share, reverse KL) drawn with the generator's moving-average
-weights when the recipe keeps them, and with its raw weights. One JSON line per
-scoring goes to `--output` (appended; the first line holds the run's settings).
+weights when the recipe keeps them, and with its raw weights. With
+`--rejection_quantiles`, it also scores the samples discriminator rejection sampling
+keeps (`keras_gans.applications.DiscriminatorRejectionSampler` with each
+`gamma_quantile`, drawn with the averaged weights), and with `--calibration_steps` the
+same after that many discriminator-only updates against the current generator (the
+discriminator's weights are put back afterwards, so training goes on unchanged). One
+JSON line per scoring goes to `--output` (appended; the first line holds the run's
+settings).
 
     python benchmarks/mode_lab_curves.py --recipe=pacgan --target=grid_2d --epochs=40 \\
         --set=fourier_features=128 --set=fourier_scale=1.0 --set=init_std=0.2 \\
-        --set=ema_momentum=0.999 --output=benchmarks/results/mode_collapse/curves/k.jsonl
+        --set=ema_momentum=0.999 --rejection_quantiles=0.5,0.8,0.9 \\
+        --output=benchmarks/results/mode_collapse/curves/k.jsonl
 """
 
 import argparse
@@ -44,12 +51,28 @@ def main():
     parser.add_argument("--num_samples", type=int, default=2500)
     parser.add_argument("--set", action="append", default=[], help="a recipe setting, name=value")
     parser.add_argument("--output", required=True, help="JSON-lines file of the scores")
+    parser.add_argument(
+        "--rejection_quantiles",
+        default="",
+        help="comma-separated gamma quantiles of rejection sampling to score as well",
+    )
+    parser.add_argument(
+        "--calibration_steps",
+        type=int,
+        default=0,
+        help="also score rejection sampling after this many discriminator-only updates",
+    )
     args = parser.parse_args()
     _common.quiet_tensorflow_logs()
     settings = parse_settings(args.set, parser)
+    try:
+        quantiles = [float(q) for q in args.rejection_quantiles.split(",") if q.strip()]
+    except ValueError:
+        parser.error(f"--rejection_quantiles takes numbers. Received: {args.rejection_quantiles!r}")
 
     import keras
 
+    from keras_gans.applications import rejection_sampling
     from keras_gans.applications.mode_collapse import lab
     from keras_gans.applications.mode_collapse import metrics
 
@@ -63,6 +86,24 @@ def main():
     log.write(json.dumps({"run": header, "environment": _common.environment()}) + "\n")
     log.flush()
     start = time.perf_counter()
+    config = lab.settings(args.recipe, **settings)
+    real = target.dataset(
+        num_samples=config["epoch_examples"] * config["packing"],
+        batch_size=config["batch_size"] * config["packing"],
+        seed=args.seed + 2,
+    ).repeat()
+
+    def rejection_scores(model):
+        scores = {}
+        for q in quantiles:
+            sampler = rejection_sampling.DiscriminatorRejectionSampler(model, gamma_quantile=q)
+            kept = sampler.sample(args.num_samples, seed=args.seed + 1)
+            scores[str(q)] = {
+                **metrics.summary(kept, target),
+                "acceptance_rate": sampler.acceptance_rate,
+                "gamma": sampler.gamma,
+            }
+        return scores
 
     class Score(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -76,6 +117,15 @@ def main():
             for name, options in draws.items():
                 samples = self.model.generate(args.num_samples, seed=args.seed + 1, **options)
                 row[name] = metrics.summary(samples, target)
+            if quantiles:
+                row["rejection"] = rejection_scores(self.model)
+                if args.calibration_steps:
+                    weights = self.model.discriminator.get_weights()
+                    rejection_sampling.calibrate_discriminator(
+                        self.model, real, args.calibration_steps, config["learning_rate"]
+                    )
+                    row["rejection_calibrated"] = rejection_scores(self.model)
+                    self.model.discriminator.set_weights(weights)
             row["logs"] = {k: float(v) for k, v in (logs or {}).items()}
             log.write(json.dumps(row) + "\n")
             log.flush()
