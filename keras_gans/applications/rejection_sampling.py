@@ -9,9 +9,9 @@ discriminator is optimal, and in practice drops most of the in-between
 samples.
 
 ```python
-sampler = keras_gans.applications.DiscriminatorRejectionSampler(gan, seed=0)
-samples = sampler.sample(2500)
-sampler.acceptance_rate
+sampler = keras_gans.applications.DiscriminatorRejectionSampler(gan, gamma_quantile=0.9)
+samples = sampler.sample(2500, seed=0)
+sampler.acceptance_rate  # the share of draws kept
 ```
 
 Reference:
