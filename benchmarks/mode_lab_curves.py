@@ -86,12 +86,7 @@ def main():
     log.write(json.dumps({"run": header, "environment": _common.environment()}) + "\n")
     log.flush()
     start = time.perf_counter()
-    config = lab.settings(args.recipe, **settings)
-    real = target.dataset(
-        num_samples=config["epoch_examples"] * config["packing"],
-        batch_size=config["batch_size"] * config["packing"],
-        seed=args.seed + 2,
-    ).repeat()
+    learning_rate = lab.settings(args.recipe, **settings)["learning_rate"]
 
     def rejection_scores(model):
         scores = {}
@@ -122,7 +117,7 @@ def main():
                 if args.calibration_steps:
                     weights = self.model.discriminator.get_weights()
                     rejection_sampling.calibrate_discriminator(
-                        self.model, real, args.calibration_steps, config["learning_rate"]
+                        self.model, data.repeat(), args.calibration_steps, learning_rate
                     )
                     row["rejection_calibrated"] = rejection_scores(self.model)
                     self.model.discriminator.set_weights(weights)

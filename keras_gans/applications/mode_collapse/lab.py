@@ -852,16 +852,14 @@ class SampleSnapshots(keras.callbacks.Callback):
             self.snapshots[epoch + 1] = _generate(self.model, self.num_samples, self.seed)
 
 
-def _rejection_samples(model, target, config, num_samples, seed):
-    """Samples kept by discriminator rejection sampling, and the share kept."""
+def _rejection_samples(model, data, config, num_samples, seed):
+    """Samples kept by discriminator rejection sampling, and the share kept.
+
+    Calibration, when asked for, runs on the trial's training data.
+    """
     if config["calibration_steps"]:
-        real = target.dataset(
-            num_samples=config["epoch_examples"] * config["packing"],
-            batch_size=config["batch_size"] * config["packing"],
-            seed=seed + 2,
-        )
         rejection_sampling.calibrate_discriminator(
-            model, real.repeat(), config["calibration_steps"], config["learning_rate"]
+            model, data.repeat(), config["calibration_steps"], config["learning_rate"]
         )
     sampler = rejection_sampling.DiscriminatorRejectionSampler(
         model, gamma_quantile=config["rejection_quantile"]
@@ -939,7 +937,7 @@ def run_trial(
     generator_scores = metrics.summary(samples, target)
     scores, acceptance_rate = generator_scores, None
     if recipe != "vae" and config["rejection_quantile"] is not None:
-        samples, acceptance_rate = _rejection_samples(model, target, config, num_samples, seed)
+        samples, acceptance_rate = _rejection_samples(model, data, config, num_samples, seed)
         scores = metrics.summary(samples, target)
     return {
         "recipe": recipe,
