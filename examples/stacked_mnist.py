@@ -10,13 +10,21 @@ the VEEGAN and PacGAN papers. Real stacked images are scored the same way, as th
 
 Writes to `--output_dir`:
 
-* `results.jsonl`: one line per trained packing; a run started again with the same flags
-  skips the packings already there (each run also backs itself up while training);
-* `table.md`: modes, KL and training time of each packing and of the real images;
-* `stacked_mnist.png`: 100 samples of each generator side by side.
+* `results.jsonl`: one line per trained packing and seed; a run started again with the
+  same flags skips the trainings already there (each also backs itself up while training);
+* `table.md`: modes, KL and training time of each training and of the real images, and with
+  `--trials` above 1 the mean and standard error of each packing;
+* `stacked_mnist.png`: 100 samples of each packing's first trial side by side.
 
     python examples/stacked_mnist.py                   # the bundled digits, a short run
     python examples/stacked_mnist.py --data=mnist --epochs=5 --num_train=128000
+    python examples/stacked_mnist.py --data=mnist --packings=2 --trials=5 --epochs=8 \
+        --ema_momentum=0.999 --rejection_quantile=0.5
+
+`--ema_momentum` keeps a moving average of the generator's weights, which draws the
+samples; `--rejection_quantile=q` scores the samples that discriminator rejection
+sampling keeps (`keras_gans.applications.DiscriminatorRejectionSampler`, about `1 - q` of
+the draws) and reports the generator alone beside them.
 
 `--data` takes `mnist_sample` (the 5,000 digits bundled with keras_gans), a `.npz` file
 with `x_train`/`y_train` (and `x_test`/`y_test`, used too: PacGAN draws from all 70,000
@@ -38,7 +46,9 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
 import keras_gans  # noqa: E402
+from keras_gans.applications import DiscriminatorRejectionSampler  # noqa: E402
 from keras_gans.applications import mode_collapse  # noqa: E402
+from keras_gans.applications.mode_collapse.lab import mean_and_error  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("data", "mnist_sample", "'mnist_sample', an MNIST .npz file or 'mnist'.")
@@ -57,7 +67,12 @@ flags.DEFINE_integer("classifier_epochs", 3, "Epochs of the digit classifier, wh
 flags.DEFINE_bool("jit_compile", False, "Compile the training step with XLA.")
 flags.DEFINE_integer("steps_per_execution", 1, "Training steps per compiled call.")
 flags.DEFINE_string("output_dir", "outputs/stacked_mnist", "Where results and figures go.")
-flags.DEFINE_integer("seed", 0, "Seed of the data, the weights and the noise.")
+flags.DEFINE_integer("seed", 0, "Seed of the data, the weights and the noise (first trial).")
+flags.DEFINE_integer("trials", 1, "Trainings of each packing, seeded --seed, --seed + 1, ...")
+flags.DEFINE_float("ema_momentum", 0.0, "Moving average of the generator's weights; 0: none.")
+flags.DEFINE_float(
+    "rejection_quantile", None, "Score discriminator rejection sampling keeping 1 - q of draws."
+)
 
 
 def load_digits(source):
@@ -84,16 +99,22 @@ def load_digits(source):
     )
 
 
-def build_gan(packing):
+def build_gan(packing, seed):
     generator = keras_gans.architectures.DCGANGenerator(
         latent_dim=FLAGS.latent_dim, image_shape=(28, 28, 3), base_filters=FLAGS.base_filters
     )
     discriminator = keras_gans.architectures.DCGANDiscriminator(
         image_shape=(28, 28, 3), base_filters=FLAGS.base_filters, packing=packing
     )
-    gan = keras_gans.AdversarialModel(generator, discriminator, seed=FLAGS.seed)
+    gan = keras_gans.AdversarialModel(generator, discriminator, seed=seed)
+    average = FLAGS.ema_momentum > 0
     gan.compile(
-        g_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(
+            FLAGS.learning_rate,
+            beta_1=0.5,
+            use_ema=average,
+            ema_momentum=FLAGS.ema_momentum if average else 0.99,
+        ),
         d_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5),
         jit_compile=FLAGS.jit_compile,
         steps_per_execution=FLAGS.steps_per_execution,
@@ -103,38 +124,99 @@ def build_gan(packing):
 
 def settings():
     names = ("num_train", "epochs", "batch_size", "latent_dim", "base_filters", "learning_rate")
-    values = {name: FLAGS[name].value for name in (*names, "num_samples", "seed")}
+    extra = ("ema_momentum", "rejection_quantile", "num_samples")
+    values = {name: FLAGS[name].value for name in (*names, *extra)}
     # The data by name: the same file elsewhere is the same data.
     return {"data": os.path.basename(FLAGS.data), **values}
 
 
-def train(packing, images, labels, classifier):
-    """Trains the DCGAN of one packing; returns its scores and 100 samples."""
-    keras.utils.set_random_seed(FLAGS.seed)
-    run_dir = os.path.join(FLAGS.output_dir, f"packing_{packing}")
+def run_dir(packing, seed):
+    return os.path.join(FLAGS.output_dir, f"packing_{packing}", f"seed_{seed}")
+
+
+def train(packing, seed, images, labels, classifier):
+    """Trains the DCGAN of one packing and seed; returns its scores, keeps 100 samples."""
+    keras.utils.set_random_seed(seed)
+    directory = run_dir(packing, seed)
     # A discriminator example is a pack: `packing` stacked images.
     dataset, _ = mode_collapse.stacked_mnist_dataset(
-        images, labels, FLAGS.num_train * packing, FLAGS.batch_size * packing, seed=FLAGS.seed
+        images, labels, FLAGS.num_train * packing, FLAGS.batch_size * packing, seed=seed
     )
-    gan = build_gan(packing)
-    backup = keras.callbacks.BackupAndRestore(os.path.join(run_dir, "backup"))
+    gan = build_gan(packing, seed)
+    backup = keras.callbacks.BackupAndRestore(os.path.join(directory, "backup"))
     start = time.perf_counter()
     gan.fit(dataset, epochs=FLAGS.epochs, callbacks=[backup], verbose=2)
     seconds = time.perf_counter() - start
-    samples = gan.generate(FLAGS.num_samples, seed=FLAGS.seed + 1)
+    samples = gan.generate(FLAGS.num_samples, seed=seed + 1)
     scores = mode_collapse.stacked_mnist_summary(samples, classifier)
-    gan.save(os.path.join(run_dir, "stacked_mnist.keras"))
+    result = {"packing": packing, "seed": seed, **scores, "train_seconds": seconds}
+    if FLAGS.rejection_quantile is not None:
+        start = time.perf_counter()
+        sampler = DiscriminatorRejectionSampler(gan, gamma_quantile=FLAGS.rejection_quantile)
+        samples = sampler.sample(FLAGS.num_samples, seed=seed + 3)
+        result["generator_scores"] = scores
+        result.update(mode_collapse.stacked_mnist_summary(samples, classifier))
+        result["acceptance_rate"] = sampler.acceptance_rate
+        result["rejection_seconds"] = time.perf_counter() - start
+    gan.save(os.path.join(directory, "stacked_mnist.keras"))
     # 100 samples for the figure, as 8-bit pixels (0.2 MB).
     pixels = np.round((np.clip(samples[:100], -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
-    np.save(os.path.join(run_dir, "samples.npy"), pixels)
-    return {"packing": packing, **scores, "train_seconds": seconds, "settings": settings()}
+    np.save(os.path.join(directory, "samples.npy"), pixels)
+    return {**result, "settings": settings()}
+
+
+def name_of(packing):
+    return "DCGAN" if packing == 1 else f"PacDCGAN{packing}"
+
+
+def table_of(results, real_scores):
+    """The markdown table: every training, then each packing's mean and standard error."""
+    rejection = FLAGS.rejection_quantile is not None
+    head = "| discriminator | seed | modes (of 1,000) | KL to uniform |"
+    if rejection:
+        head += " generator alone: modes / KL | draws kept |"
+    head += " training time (s) |"
+    lines = [head, "|---" * (head.count("|") - 1) + "|"]
+    blank = " | |" if rejection else ""
+    lines.append(
+        f"| real stacked images | | {real_scores['modes']} | "
+        f"{real_scores['reverse_kl']:.3f} |{blank} |"
+    )
+    for result in results:
+        row = f"| {name_of(result['packing'])} | {result['seed']} | {result['modes']} | "
+        row += f"{result['reverse_kl']:.3f} |"
+        if rejection:
+            alone = result["generator_scores"]
+            row += f" {alone['modes']} / {alone['reverse_kl']:.3f} |"
+            row += f" {100 * result['acceptance_rate']:.1f}% |"
+        lines.append(row + f" {result['train_seconds']:.0f} |")
+    for packing in sorted({r["packing"] for r in results}):
+        group = [r for r in results if r["packing"] == packing]
+        if len(group) < 2:
+            continue
+
+        def summary(values, digits):
+            mean, error = mean_and_error(values)
+            return f"{mean:.{digits}f} ± {error:.{digits}f}"
+
+        row = f"| {name_of(packing)}, mean ± s.e. | {len(group)} trials | "
+        row += f"{summary([r['modes'] for r in group], 1)} | "
+        row += f"{summary([r['reverse_kl'] for r in group], 3)} |"
+        if rejection:
+            alone = [r["generator_scores"] for r in group]
+            row += f" {summary([a['modes'] for a in alone], 1)} / "
+            row += f"{summary([a['reverse_kl'] for a in alone], 3)} |"
+            row += f" {100 * np.mean([r['acceptance_rate'] for r in group]):.1f}% |"
+        lines.append(row + f" {summary([r['train_seconds'] for r in group], 0)} |")
+    return "\n".join(lines) + "\n"
 
 
 def figure(results, path):
     """100 samples of each run that kept them, side by side."""
     kept = []
-    for result in results:
-        samples = os.path.join(FLAGS.output_dir, f"packing_{result['packing']}", "samples.npy")
+    for packing in sorted({r["packing"] for r in results}):
+        result = min((r for r in results if r["packing"] == packing), key=lambda r: r["seed"])
+        samples = os.path.join(run_dir(packing, result["seed"]), "samples.npy")
         if os.path.exists(samples):
             kept.append((result, np.load(samples).astype(np.float32) / 127.5 - 1.0))
     if not kept:
@@ -142,9 +224,9 @@ def figure(results, path):
     grid, axes = plt.subplots(1, len(kept), figsize=(4 * len(kept), 4.3), squeeze=False)
     for axis, (result, samples) in zip(axes[0], kept, strict=True):
         axis.imshow(keras_gans.callbacks.image_grid(samples, num_columns=10))
-        name = "DCGAN" if result["packing"] == 1 else f"PacDCGAN{result['packing']}"
         axis.set_title(
-            f"{name}: {result['modes']} modes, KL {result['reverse_kl']:.2f}", fontsize=10
+            f"{name_of(result['packing'])}: {result['modes']} modes, KL {result['reverse_kl']:.2f}",
+            fontsize=10,
         )
         axis.set_xticks([])
         axis.set_yticks([])
@@ -179,38 +261,42 @@ def main(argv):
     current = json.loads(json.dumps(settings()))
     results = []
     for packing in packings:
-        previous = [r for r in done if r["packing"] == packing and r["settings"] == current]
-        if previous:
-            results.append(previous[-1])
-            continue
-        result = json.loads(json.dumps(train(packing, images, labels, classifier)))
-        results.append(result)
-        with open(log_path, "a") as f:
-            f.write(json.dumps(result) + "\n")
-        print(
-            f"packing {packing}: {result['modes']}/1000 modes, KL {result['reverse_kl']:.3f}, "
-            f"{result['train_seconds']:.0f} s",
-            flush=True,
-        )
+        for seed in range(FLAGS.seed, FLAGS.seed + FLAGS.trials):
+            previous = [
+                r
+                for r in done
+                if (r["packing"], r.get("seed"), r["settings"]) == (packing, seed, current)
+            ]
+            if previous:
+                results.append(previous[-1])
+                continue
+            result = train(packing, seed, images, labels, classifier)
+            result = json.loads(json.dumps(result))
+            results.append(result)
+            with open(log_path, "a") as f:
+                f.write(json.dumps(result) + "\n")
+            print(
+                f"packing {packing}, seed {seed}: {result['modes']}/1000 modes, "
+                f"KL {result['reverse_kl']:.3f}, {result['train_seconds']:.0f} s",
+                flush=True,
+            )
 
-    lines = [
-        "| discriminator | modes (of 1,000) | KL to uniform | training time (s) |",
-        "|---|---|---|---|",
-        f"| real stacked images | {real_scores['modes']} | {real_scores['reverse_kl']:.3f} | |",
-    ]
-    for result in results:
-        name = "DCGAN" if result["packing"] == 1 else f"PacDCGAN{result['packing']}"
-        lines.append(
-            f"| {name} | {result['modes']} | {result['reverse_kl']:.3f} | "
-            f"{result['train_seconds']:.0f} |"
-        )
-    table = "\n".join(lines) + "\n"
+    table = table_of(results, real_scores)
     with open(os.path.join(FLAGS.output_dir, "table.md"), "w") as f:
         f.write(table)
     figure(results, os.path.join(FLAGS.output_dir, "stacked_mnist.png"))
     print(table)
 
 
+flags.register_validator("trials", lambda value: value >= 1, "--trials takes a positive integer.")
+flags.register_validator(
+    "ema_momentum", lambda value: 0 <= value < 1, "--ema_momentum takes a number in [0, 1)."
+)
+flags.register_validator(
+    "rejection_quantile",
+    lambda value: value is None or 0 <= value < 1,
+    "--rejection_quantile takes a number in [0, 1).",
+)
 flags.register_validator(
     "packings",
     lambda values: bool(values) and all(v.isdigit() and int(v) >= 1 for v in values),

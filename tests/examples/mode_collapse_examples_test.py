@@ -111,8 +111,12 @@ class StackedMNISTExampleTest(tf.test.TestCase):
             self.assertTrue(1 <= r["modes"] <= 300, r)
             self.assertTrue(0.0 <= r["reverse_kl"] <= np.log(1000) + 1e-6, r)
             self.assertEqual(r["settings"]["num_train"], 128)
+            self.assertEqual(r["seed"], 0)
+            self.assertNotIn("generator_scores", r)
         # The packed discriminator judges pairs: 2 * 32 stacked images per step.
-        packed = keras.models.load_model(os.path.join(out, "packing_2", "stacked_mnist.keras"))
+        packed = keras.models.load_model(
+            os.path.join(out, "packing_2", "seed_0", "stacked_mnist.keras")
+        )
         self.assertEqual(packed.discriminator.input_shape[-1], 3)
         self.assertEqual(packed.discriminator.get_layer("pack").packing, 2)
         image = mpimg.imread(os.path.join(out, "stacked_mnist.png"))
@@ -121,7 +125,7 @@ class StackedMNISTExampleTest(tf.test.TestCase):
         # 300 uniform draws of 1,000 modes cover 1000 * (1 - exp(-0.3)) = 259 of them
         # on average (sd about 7): real images, read by the cached classifier.
         real_row = next(line for line in table.splitlines() if "real stacked images" in line)
-        self.assertBetween(int(real_row.split("|")[2]), 225, 290)
+        self.assertBetween(int(real_row.split("|")[3]), 225, 290)
         self.assertIn("| DCGAN |", table)
         self.assertIn("| PacDCGAN2 |", table)
 
@@ -133,6 +137,31 @@ class StackedMNISTExampleTest(tf.test.TestCase):
             self.assertLen(f.readlines(), 2)
         self.assertEqual(open(os.path.join(out, "table.md")).read(), table)
 
+        # Two seeds of the packed DCGAN with a moving average of the generator and
+        # rejection sampling: new settings, so both train beside the earlier runs.
+        more = (*flags, "--packings=2", "--trials=2", "--ema_momentum=0.9")
+        result = run_example("stacked_mnist.py", *more, "--rejection_quantile=0.5")
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(os.path.join(out, "results.jsonl")) as f:
+            results = [json.loads(line) for line in f][2:]
+        self.assertEqual([(r["packing"], r["seed"]) for r in results], [(2, 0), (2, 1)])
+        for r in results:
+            self.assertEqual(r["settings"]["ema_momentum"], 0.9)
+            # The 0.5-quantile of the burn-in's acceptance logits keeps about half the draws.
+            self.assertBetween(r["acceptance_rate"], 0.35, 0.65)
+            self.assertTrue(1 <= r["generator_scores"]["modes"] <= 300, r)
+        averaged = keras.models.load_model(
+            os.path.join(out, "packing_2", "seed_1", "stacked_mnist.keras")
+        )
+        self.assertTrue(averaged.uses_ema)
+        table = open(os.path.join(out, "table.md")).read()
+        mean_row = next(line for line in table.splitlines() if "mean ± s.e." in line)
+        cells = [cell.strip() for cell in mean_row.split("|")]
+        self.assertEqual(cells[1:3], ["PacDCGAN2, mean ± s.e.", "2 trials"])
+        modes = [r["modes"] for r in results]
+        error = abs(modes[0] - modes[1]) / 2  # the standard error of two values
+        self.assertEqual(cells[3], f"{np.mean(modes):.1f} ± {error:.1f}")
+
     def test_bad_data_is_a_usage_error(self):
         out = os.path.join(self.get_temp_dir(), "bad")
         result = run_example("stacked_mnist.py", "--data=nothing.npz", f"--output_dir={out}")
@@ -142,3 +171,6 @@ class StackedMNISTExampleTest(tf.test.TestCase):
         result = run_example("stacked_mnist.py", "--packings=0")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("--packings takes positive integers", result.stderr)
+        result = run_example("stacked_mnist.py", "--rejection_quantile=1")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--rejection_quantile takes a number in [0, 1)", result.stderr)
