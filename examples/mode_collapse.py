@@ -11,7 +11,8 @@ reverse KL of the mode histogram), and writes:
   and of the training time;
 * figures of samples over training (the first trial of each recipe), one per target,
   drawn from the first trial's snapshots, kept in `snapshots/` so a resumed run redraws
-  them without training that trial again.
+  them without training that trial again; a recipe with `rejection_quantile` gets a last
+  column of the samples rejection sampling kept.
 
     python examples/mode_collapse.py                     # the lab's measurements
     python examples/mode_collapse.py --trials=1 --epochs=2 --targets=ring_2d
@@ -72,6 +73,10 @@ def overrides():
     return result
 
 
+# The snapshot of the samples discriminator rejection sampling kept after training.
+KEPT = "kept"
+
+
 def snapshot_path(target_name, recipe, seed, config, snapshot_epochs):
     """Where the first trial's samples over training are kept, named by what made them."""
     made_by = json.dumps(
@@ -84,16 +89,20 @@ def snapshot_path(target_name, recipe, seed, config, snapshot_epochs):
 
 
 def load_snapshots(path):
+    """Samples by epoch, and under `KEPT` those rejection sampling kept at the end."""
     if not os.path.exists(path):
         return None
     with np.load(path) as stored:
-        return {int(name.split("_")[1]): stored[name] for name in stored.files}
+        return {
+            name if name == KEPT else int(name.split("_")[1]): stored[name] for name in stored.files
+        }
 
 
 def save_snapshots(path, snapshots):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     staging = path + ".partial.npz"
-    np.savez(staging, **{f"epoch_{epoch}": samples for epoch, samples in snapshots.items()})
+    named = {key if key == KEPT else f"epoch_{key}": v for key, v in snapshots.items()}
+    np.savez(staging, **named)
     os.replace(staging, path)
 
 
@@ -149,9 +158,14 @@ def markdown(rows):
 
 
 def figure(target, snapshots, path):
-    """Samples over training: one row per recipe, one column per snapshot epoch."""
+    """Samples over training: one row per recipe, one column per snapshot epoch.
+
+    A last column shows the samples rejection sampling kept, for recipes that use it.
+    """
     recipes = [r for r in FLAGS.recipes if r in snapshots]
-    epochs = sorted({e for r in recipes for e in snapshots[r]})
+    epochs = sorted({e for r in recipes for e in snapshots[r] if e != KEPT})
+    if any(KEPT in snapshots[r] for r in recipes):
+        epochs.append(KEPT)
     if not recipes or not epochs:
         return
     grid, axes = plt.subplots(
@@ -174,7 +188,8 @@ def figure(target, snapshots, path):
             axis.set_xticks([])
             axis.set_yticks([])
             if i == 0:
-                axis.set_title(f"epoch {epoch}", fontsize=8)
+                title = "kept by rejection" if epoch == KEPT else f"epoch {epoch}"
+                axis.set_title(title, fontsize=8)
             if j == 0:
                 axis.set_ylabel(recipe, fontsize=8)
     grid.tight_layout(pad=0.3)
@@ -231,8 +246,10 @@ def main(argv):
                     **settings.get(recipe, {}),
                 )
                 if first:
-                    snapshots[recipe] = result["snapshots"]
-                    save_snapshots(kept_path, result["snapshots"])
+                    snapshots[recipe] = dict(result["snapshots"])
+                    if result.get("acceptance_rate") is not None:
+                        snapshots[recipe][KEPT] = result["samples"]
+                    save_snapshots(kept_path, snapshots[recipe])
                 record = {
                     k: v for k, v in result.items() if k not in ("samples", "snapshots", "history")
                 }

@@ -55,6 +55,7 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
     def test_mode_collapse_table_and_figure(self):
         out = os.path.join(self.get_temp_dir(), "lab")
         small = [f"--set={recipe}.epoch_examples=1000" for recipe in ("gan", "pacgan", "vae")]
+        small.append("--set=pacgan.rejection_quantile=0.5")
         result = run_example(
             "mode_collapse.py", "--recipes=gan,pacgan,vae", "--targets=ring_2d", "--trials=1",
             "--epochs=1", "--snapshot_epochs=1", "--num_samples=200", f"--output_dir={out}",
@@ -71,7 +72,15 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
             self.assertTrue(0.0 <= trial["hq_share"] <= 1.0, trial)
         table = open(os.path.join(out, "table.md")).read()
         self.assertEqual(table.count("| ring_2d |"), 3)
-        self.assertLen(os.listdir(os.path.join(out, "snapshots")), 3)
+        snapshots = sorted(os.listdir(os.path.join(out, "snapshots")))
+        self.assertLen(snapshots, 3)
+        # The figure's last column: the samples rejection sampling kept, for PacGAN only.
+        for name in snapshots:
+            with np.load(os.path.join(out, "snapshots", name)) as stored:
+                expected = ["epoch_1", "kept"] if "_pacgan_" in name else ["epoch_1"]
+                self.assertEqual(sorted(stored.files), expected)
+                if "_pacgan_" in name:
+                    self.assertEqual(stored["kept"].shape, (200, 2))
 
         # Run again: every trial is done and the first trials' snapshots are kept,
         # so nothing trains and the figure is drawn again from them.
