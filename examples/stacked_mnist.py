@@ -22,9 +22,11 @@ Writes to `--output_dir`:
         --ema_momentum=0.999 --rejection_quantile=0.5
 
 `--ema_momentum` keeps a moving average of the generator's weights, which draws the
-samples; `--rejection_quantile=q` scores the samples that discriminator rejection
-sampling keeps (`keras_gans.applications.DiscriminatorRejectionSampler`, about `1 - q` of
-the draws) and reports the generator alone beside them.
+samples; `--score_every=k` also scores the samples every k epochs (`curve.jsonl` in the
+training's folder and `curve` in its line of `results.jsonl`); `--rejection_quantile=q`
+scores the samples that discriminator rejection sampling keeps
+(`keras_gans.applications.DiscriminatorRejectionSampler`, about `1 - q` of the draws) and
+reports the generator alone beside them.
 
 `--data` takes `mnist_sample` (the 5,000 digits bundled with keras_gans), a `.npz` file
 with `x_train`/`y_train` (and `x_test`/`y_test`, used too: PacGAN draws from all 70,000
@@ -68,6 +70,7 @@ flags.DEFINE_bool("jit_compile", False, "Compile the training step with XLA.")
 flags.DEFINE_integer("steps_per_execution", 1, "Training steps per compiled call.")
 flags.DEFINE_string("output_dir", "outputs/stacked_mnist", "Where results and figures go.")
 flags.DEFINE_integer("seed", 0, "Seed of the data, the weights and the noise (first trial).")
+flags.DEFINE_integer("score_every", 0, "Also score the samples every this many epochs; 0: off.")
 flags.DEFINE_integer("trials", 1, "Trainings of each packing, seeded --seed, --seed + 1, ...")
 flags.DEFINE_float("ema_momentum", 0.0, "Moving average of the generator's weights; 0: none.")
 flags.DEFINE_float(
@@ -124,10 +127,37 @@ def build_gan(packing, seed):
 
 def settings():
     names = ("num_train", "epochs", "batch_size", "latent_dim", "base_filters", "learning_rate")
-    extra = ("ema_momentum", "rejection_quantile", "num_samples")
+    extra = ("ema_momentum", "rejection_quantile", "num_samples", "score_every")
     values = {name: FLAGS[name].value for name in (*names, *extra)}
     # The data by name: the same file elsewhere is the same data.
     return {"data": os.path.basename(FLAGS.data), **values}
+
+
+class ScoreEvery(keras.callbacks.Callback):
+    """Scores `--num_samples` samples every `every` epochs, one JSON line each in `path`.
+
+    With a moving average of the generator, the raw weights are scored too. The
+    file is appended to, so a run resumed from its backup keeps the earlier lines.
+    """
+
+    def __init__(self, every, path, classifier, seed):
+        super().__init__()
+        self.every, self.path, self.classifier, self.seed = every, path, classifier, seed
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        start = time.perf_counter()
+        samples = self.model.generate(FLAGS.num_samples, seed=self.seed)
+        row = {"epoch": epoch + 1, **mode_collapse.stacked_mnist_summary(samples, self.classifier)}
+        if self.model.uses_ema:
+            samples = self.model.generate(FLAGS.num_samples, seed=self.seed, use_ema=False)
+            row["raw_weights"] = mode_collapse.stacked_mnist_summary(samples, self.classifier)
+        with open(self.path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        print(f"epoch {row['epoch']}: {row['modes']} modes, KL {row['reverse_kl']:.3f}", flush=True)
+        self.seconds += time.perf_counter() - start
 
 
 def run_dir(packing, seed):
@@ -143,13 +173,22 @@ def train(packing, seed, images, labels, classifier):
         images, labels, FLAGS.num_train * packing, FLAGS.batch_size * packing, seed=seed
     )
     gan = build_gan(packing, seed)
-    backup = keras.callbacks.BackupAndRestore(os.path.join(directory, "backup"))
+    callbacks = [keras.callbacks.BackupAndRestore(os.path.join(directory, "backup"))]
+    curve_path = os.path.join(directory, "curve.jsonl")
+    if FLAGS.score_every:
+        if os.path.exists(curve_path) and not os.path.isdir(os.path.join(directory, "backup")):
+            os.remove(curve_path)  # a fresh start: the lines of an earlier run go
+        callbacks.append(ScoreEvery(FLAGS.score_every, curve_path, classifier, seed + 1))
     start = time.perf_counter()
-    gan.fit(dataset, epochs=FLAGS.epochs, callbacks=[backup], verbose=2)
-    seconds = time.perf_counter() - start
+    gan.fit(dataset, epochs=FLAGS.epochs, callbacks=callbacks, verbose=2)
+    # The training time leaves out the scoring along the way.
+    seconds = time.perf_counter() - start - sum(getattr(c, "seconds", 0.0) for c in callbacks)
     samples = gan.generate(FLAGS.num_samples, seed=seed + 1)
     scores = mode_collapse.stacked_mnist_summary(samples, classifier)
     result = {"packing": packing, "seed": seed, **scores, "train_seconds": seconds}
+    if FLAGS.score_every:
+        with open(curve_path) as f:
+            result["curve"] = [json.loads(line) for line in f if line.strip()]
     if FLAGS.rejection_quantile is not None:
         start = time.perf_counter()
         sampler = DiscriminatorRejectionSampler(gan, gamma_quantile=FLAGS.rejection_quantile)
@@ -289,6 +328,9 @@ def main(argv):
 
 
 flags.register_validator("trials", lambda value: value >= 1, "--trials takes a positive integer.")
+flags.register_validator(
+    "score_every", lambda value: value >= 0, "--score_every takes 0 (off) or a positive integer."
+)
 flags.register_validator(
     "ema_momentum", lambda value: 0 <= value < 1, "--ema_momentum takes a number in [0, 1)."
 )

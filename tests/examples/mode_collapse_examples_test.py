@@ -148,7 +148,8 @@ class StackedMNISTExampleTest(tf.test.TestCase):
 
         # Two seeds of the packed DCGAN with a moving average of the generator and
         # rejection sampling: new settings, so both train beside the earlier runs.
-        more = (*flags, "--packings=2", "--trials=2", "--ema_momentum=0.9")
+        more = (*flags, "--packings=2", "--trials=2", "--ema_momentum=0.9", "--epochs=2")
+        more = (*more, "--score_every=1")
         result = run_example("stacked_mnist.py", *more, "--rejection_quantile=0.5")
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         with open(os.path.join(out, "results.jsonl")) as f:
@@ -159,6 +160,12 @@ class StackedMNISTExampleTest(tf.test.TestCase):
             # The 0.5-quantile of the burn-in's acceptance logits keeps about half the draws.
             self.assertBetween(r["acceptance_rate"], 0.35, 0.65)
             self.assertTrue(1 <= r["generator_scores"]["modes"] <= 300, r)
+            # Scored after each of the two epochs, with the averaged and the raw weights;
+            # the last scoring is of the samples the generator alone is scored on.
+            self.assertEqual([row["epoch"] for row in r["curve"]], [1, 2])
+            self.assertEqual(r["curve"][-1]["modes"], r["generator_scores"]["modes"])
+            self.assertEqual(r["curve"][-1]["reverse_kl"], r["generator_scores"]["reverse_kl"])
+            self.assertIn("raw_weights", r["curve"][0])
         averaged = keras.models.load_model(
             os.path.join(out, "packing_2", "seed_1", "stacked_mnist.keras")
         )
