@@ -92,7 +92,11 @@ def main():
         scores = {}
         for q in quantiles:
             sampler = rejection_sampling.DiscriminatorRejectionSampler(model, gamma_quantile=q)
-            kept = sampler.sample(args.num_samples, seed=args.seed + 1)
+            try:
+                kept = sampler.sample(args.num_samples, seed=args.seed + 1)
+            except RuntimeError as error:  # too few kept within max_draws: noted, run goes on
+                scores[str(q)] = {"error": str(error), "acceptance_rate": sampler.acceptance_rate}
+                continue
             scores[str(q)] = {
                 **metrics.summary(kept, target),
                 "acceptance_rate": sampler.acceptance_rate,
