@@ -18,8 +18,8 @@ Writes to `--output_dir`:
 
     python examples/stacked_mnist.py                   # the bundled digits, a short run
     python examples/stacked_mnist.py --data=mnist --epochs=5 --num_train=128000
-    python examples/stacked_mnist.py --data=mnist --packings=2 --trials=5 --epochs=8 \
-        --ema_momentum=0.999 --rejection_quantile=0.5
+    python examples/stacked_mnist.py --data=mnist --packings=2,1 --trials=5 --epochs=8 \
+        --base_filters=64 --ema_momentum=0.999 --score_every=2
 
 `--ema_momentum` keeps a moving average of the generator's weights, which draws the
 samples; `--score_every=k` also scores the samples every k epochs (`curve.jsonl` in the
