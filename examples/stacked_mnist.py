@@ -208,6 +208,12 @@ def name_of(packing):
     return "DCGAN" if packing == 1 else f"PacDCGAN{packing}"
 
 
+def summary(values, digits):
+    """`mean ± standard error` of `values`, with `digits` decimals."""
+    mean, error = mean_and_error(values)
+    return f"{mean:.{digits}f} ± {error:.{digits}f}"
+
+
 def table_of(results, real_scores):
     """The markdown table: every training, then each packing's mean and standard error."""
     rejection = FLAGS.rejection_quantile is not None
@@ -233,11 +239,6 @@ def table_of(results, real_scores):
         group = [r for r in results if r["packing"] == packing]
         if len(group) < 2:
             continue
-
-        def summary(values, digits):
-            mean, error = mean_and_error(values)
-            return f"{mean:.{digits}f} ± {error:.{digits}f}"
-
         row = f"| {name_of(packing)}, mean ± s.e. | {len(group)} trials | "
         row += f"{summary([r['modes'] for r in group], 1)} | "
         row += f"{summary([r['reverse_kl'] for r in group], 3)} |"
