@@ -12,7 +12,12 @@ reverse KL of the mode histogram), and writes:
 * figures of samples over training (the first trial of each recipe), one per target,
   drawn from the first trial's snapshots, kept in `snapshots/` so a resumed run redraws
   them without training that trial again; a recipe with `rejection_quantile` gets a last
-  column of the samples rejection sampling kept.
+  column of the samples rejection sampling kept;
+* with `--save_models`, each trial it trains as `models/TARGET_RECIPE_seedS_KEY.keras`
+  (the model when training ended: `keras.models.load_model(path).generate(N, seed=S + 1)`,
+  N the `--num_samples`, draws the generator's scored samples again), to score it later
+  in other ways, e.g. rejection sampling at other quantiles. Trials already done are not
+  trained again for it.
 
     python examples/mode_collapse.py                     # the lab's measurements
     python examples/mode_collapse.py --trials=1 --epochs=2 --targets=ring_2d
@@ -55,6 +60,7 @@ flags.DEFINE_string("output_dir", "outputs/mode_collapse", "Where the table and 
 # The figures are small PNGs meant for the documentation.
 flags.DEFINE_string("figure_dir", None, "Where the figures go; defaults to --output_dir.")
 flags.DEFINE_integer("first_seed", 0, "Seed of the first trial; trial i uses first_seed + i.")
+flags.DEFINE_bool("save_models", False, "Also save each trial's trained model in models/.")
 
 
 def overrides():
@@ -77,14 +83,25 @@ def overrides():
 KEPT = "kept"
 
 
+def made_by(*parts):
+    """A short key of what made a file, for its name."""
+    text = json.dumps(list(parts), sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
 def snapshot_path(target_name, recipe, seed, config, snapshot_epochs):
     """Where the first trial's samples over training are kept, named by what made them."""
-    made_by = json.dumps(
-        [FLAGS.epochs, FLAGS.num_samples, snapshot_epochs, config], sort_keys=True, default=str
-    )
-    key = hashlib.sha1(made_by.encode()).hexdigest()[:12]
+    key = made_by(FLAGS.epochs, FLAGS.num_samples, snapshot_epochs, config)
     return os.path.join(
         FLAGS.output_dir, "snapshots", f"{target_name}_{recipe}_seed{seed}_{key}.npz"
+    )
+
+
+def model_path(target_name, recipe, seed, config):
+    """Where `--save_models` puts a trial's trained model, named by what made it."""
+    key = made_by(FLAGS.epochs, config)
+    return os.path.join(
+        FLAGS.output_dir, "models", f"{target_name}_{recipe}_seed{seed}_{key}.keras"
     )
 
 
@@ -243,6 +260,9 @@ def main(argv):
                     seed=seed,
                     num_samples=FLAGS.num_samples,
                     snapshot_epochs=snapshot_epochs if first else (),
+                    save_path=(
+                        model_path(target_name, recipe, seed, config) if FLAGS.save_models else None
+                    ),
                     **settings.get(recipe, {}),
                 )
                 if first:

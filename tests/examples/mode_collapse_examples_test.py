@@ -59,7 +59,7 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
         result = run_example(
             "mode_collapse.py", "--recipes=gan,pacgan,vae", "--targets=ring_2d", "--trials=1",
             "--epochs=1", "--snapshot_epochs=1", "--num_samples=200", f"--output_dir={out}",
-            *small,
+            "--save_models", *small,
         )  # fmt: skip
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         self.assertEqual(mpimg.imread(os.path.join(out, "mode_collapse_ring_2d.png")).ndim, 3)
@@ -74,6 +74,9 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
         self.assertEqual(table.count("| ring_2d |"), 3)
         snapshots = sorted(os.listdir(os.path.join(out, "snapshots")))
         self.assertLen(snapshots, 3)
+        models = sorted(os.listdir(os.path.join(out, "models")))
+        self.assertLen(models, 3)
+        self.assertTrue(all(m.endswith(".keras") for m in models), models)
         # The figure's last column: the samples rejection sampling kept, for PacGAN only.
         for name in snapshots:
             with np.load(os.path.join(out, "snapshots", name)) as stored:
@@ -81,6 +84,12 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
                 self.assertEqual(sorted(stored.files), expected)
                 if "_pacgan_" in name:
                     self.assertEqual(stored["kept"].shape, (200, 2))
+                # The saved model of the trial draws its scored samples again
+                # (those of the last epoch, from the scored samples' latents).
+                model_name = name.rsplit("_", 1)[0] + "_"
+                (model_file,) = [m for m in models if m.startswith(model_name)]
+                model = keras.models.load_model(os.path.join(out, "models", model_file))
+                self.assertAllClose(model.generate(200, seed=1), stored["epoch_1"], atol=1e-6)
 
         # Run again: every trial is done and the first trials' snapshots are kept,
         # so nothing trains and the figure is drawn again from them.

@@ -11,8 +11,12 @@
   modes, counted with the digit classifier of `classifier`.
 * Small dense encoder and decoder (`networks`) for a VAE baseline
   (`keras_gans.models.vae.VAE`) on the low-dimensional targets.
+* The recipes of the experiments (`lab`): networks, training and scoring of
+  one trial. Importing keras_gans registers its layers, so a model the lab
+  saved loads with `keras.models.load_model`.
 """
 
+from keras_gans.applications.mode_collapse import lab  # noqa: F401  (registers its layers)
 from keras_gans.applications.mode_collapse.classifier import build_digit_classifier
 from keras_gans.applications.mode_collapse.classifier import digit_classifier
 from keras_gans.applications.mode_collapse.metrics import mode_counts

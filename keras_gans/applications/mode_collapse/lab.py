@@ -41,6 +41,7 @@ References:
     Goodfellow et al., "Maxout Networks", ICML 2013.
 """
 
+import os
 import time
 
 import keras
@@ -881,6 +882,7 @@ def run_trial(
     num_samples=2500,
     snapshot_epochs=(),
     verbose=0,
+    save_path=None,
     **overrides,
 ):
     """Trains one recipe on one target and scores its samples.
@@ -904,6 +906,12 @@ def run_trial(
             keep `num_samples` samples from fixed latents, for figures of
             training. Defaults to none.
         verbose: int. `fit`'s verbosity. Defaults to `0`.
+        save_path: str or None. Where to save the trained model, a `.keras`
+            file (`keras.models.load_model` reads it back), as it is when
+            training ends: before any calibration of the discriminator for
+            rejection sampling. Its `generate(num_samples, seed=seed + 1)`
+            draws the generator's samples scored here. Defaults to `None`,
+            not saved.
         **overrides: settings of the recipe to change, e.g. `packing=2`.
 
     Returns:
@@ -925,6 +933,10 @@ def run_trial(
     epochs = validation.check_positive_int(epochs, "epochs")
     seed = validation.check_int(seed, "seed", minimum=0)
     num_samples = validation.check_positive_int(num_samples, "num_samples")
+    if save_path is not None and not str(save_path).endswith(".keras"):
+        raise ValueError(
+            f"`save_path` must name a `.keras` file. Received: save_path={save_path!r}"
+        )
     config = settings(recipe, **overrides)
     keras.utils.set_random_seed(seed)
     model = build(recipe, data_dim=target.dim, seed=seed, **overrides)
@@ -933,6 +945,9 @@ def run_trial(
     start = time.perf_counter()
     history = model.fit(data, epochs=epochs, callbacks=[snapshots], verbose=verbose)
     train_seconds = time.perf_counter() - start
+    if save_path is not None:
+        os.makedirs(os.path.dirname(os.path.abspath(save_path)), exist_ok=True)
+        model.save(save_path)  # written whole or not at all
     samples = _generate(model, num_samples, seed + 1)
     generator_scores = metrics.summary(samples, target)
     scores, acceptance_rate = generator_scores, None

@@ -371,6 +371,30 @@ class RunTrialTest(tf.test.TestCase):
         self.assertAllEqual(first["samples"], again["samples"])
         self.assertNotAllClose(first["samples"], other["samples"])
 
+    def test_saved_model_draws_the_scored_samples(self):
+        # The settings of the ring's recipe: Fourier features at two scales, a
+        # moving average of the generator and decaying learning rates.
+        ring_recipe = {
+            "fourier_features": 4,
+            "fourier_scale": [1.0, 4.0],
+            "ema_momentum": 0.9,
+            "decay_epochs": 2,
+        }
+        target = _two_modes()
+        for recipe, options in (("pacgan", ring_recipe), ("vae", {})):
+            path = os.path.join(self.get_temp_dir(), "models", f"{recipe}.keras")
+            result = lab.run_trial(
+                recipe, target, epochs=1, seed=4, num_samples=60, save_path=path,
+                **TINY[recipe], **options,
+            )  # fmt: skip
+            loaded = keras.models.load_model(path)
+            self.assertAllClose(loaded.generate(60, seed=5), result["samples"], atol=1e-6)
+            if recipe == "pacgan":  # the averaged weights came back, not only the raw ones
+                raw = loaded.generate(60, seed=5, use_ema=False)
+                self.assertNotAllClose(raw, result["samples"], atol=1e-4)
+        with self.assertRaisesRegex(ValueError, "save_path='model.h5'"):
+            lab.run_trial("gan", target, epochs=1, seed=0, save_path="model.h5", **TINY_GAN)
+
     def test_vae_trial(self):
         target = _two_modes()
         result = lab.run_trial("vae", target, epochs=1, seed=0, num_samples=100, **TINY["vae"])
