@@ -12,8 +12,10 @@ Writes to `--output_dir`:
 
 * `results.jsonl`: one line per trained packing and seed; a run started again with the
   same flags skips the trainings already there (each also backs itself up while training);
-* `table.md`: modes, KL and training time of each training and of the real images, and with
-  `--trials` above 1 the mean and standard error of each packing;
+* `table.md`: modes, KL and training time of each training and of the real images, and
+  for a packing trained more than once the mean and standard error; it covers every
+  training of the folder with the same settings, so `--packings=2 --trials=5` and then
+  `--packings=1` in one folder give five packed trainings and a plain one in one table;
 * `stacked_mnist.png`: 100 samples of each packing's first trial side by side.
 
     python examples/stacked_mnist.py                   # the bundled digits, a short run
@@ -321,6 +323,15 @@ def main(argv):
                 flush=True,
             )
 
+    # The table and the figure show every training of the folder with these
+    # settings, also those of earlier runs with other --packings or seeds.
+    trained = {(r["packing"], r["seed"]) for r in results}
+    for r in done:
+        key = (r["packing"], r.get("seed"))
+        if r["settings"] == current and "seed" in r and key not in trained:
+            trained.add(key)
+            results.append(r)
+    results.sort(key=lambda r: (r["packing"], r["seed"]))
     table = table_of(results, real_scores)
     with open(os.path.join(FLAGS.output_dir, "table.md"), "w") as f:
         f.write(table)

@@ -154,6 +154,12 @@ class StackedMNISTExampleTest(tf.test.TestCase):
         with open(os.path.join(out, "results.jsonl")) as f:
             self.assertLen(f.readlines(), 2)
         self.assertEqual(open(os.path.join(out, "table.md")).read(), table)
+        # Asked for the plain DCGAN only: the table still shows every training of
+        # the folder with these settings.
+        plain = run_example("stacked_mnist.py", *flags, "--packings=1")
+        self.assertEqual(plain.returncode, 0, plain.stderr[-3000:])
+        self.assertNotIn("modes, KL", plain.stdout)
+        self.assertEqual(open(os.path.join(out, "table.md")).read(), table)
 
         # Two seeds of the packed DCGAN with a moving average of the generator and
         # rejection sampling: new settings, so both train beside the earlier runs.
@@ -180,6 +186,7 @@ class StackedMNISTExampleTest(tf.test.TestCase):
         )
         self.assertTrue(averaged.uses_ema)
         table = open(os.path.join(out, "table.md")).read()
+        self.assertNotIn("| DCGAN |", table)  # trained with other settings
         mean_row = next(line for line in table.splitlines() if "mean ± s.e." in line)
         cells = [cell.strip() for cell in mean_row.split("|")]
         self.assertEqual(cells[1:3], ["PacDCGAN2, mean ± s.e.", "2 trials"])
