@@ -20,8 +20,10 @@ Writes to `--output_dir`:
 
     python examples/stacked_mnist.py                   # the bundled digits, a short run
     python examples/stacked_mnist.py --data=mnist --epochs=5 --num_train=128000
-    python examples/stacked_mnist.py --data=mnist --packings=2,1 --trials=5 --epochs=8 \
+    python examples/stacked_mnist.py --data=mnist --packings=2 --trials=5 --epochs=8 \
         --base_filters=64 --ema_momentum=0.999 --score_every=2
+    python examples/stacked_mnist.py --data=mnist --packings=1 --epochs=8 \
+        --base_filters=64 --ema_momentum=0.999 --score_every=2   # the plain one beside
 
 `--ema_momentum` keeps a moving average of the generator's weights, which draws the
 samples; `--score_every=k` also scores the samples every k epochs (`curve.jsonl` in the
@@ -325,13 +327,9 @@ def main(argv):
 
     # The table and the figure show every training of the folder with these
     # settings, also those of earlier runs with other --packings or seeds.
-    trained = {(r["packing"], r["seed"]) for r in results}
-    for r in done:
-        key = (r["packing"], r.get("seed"))
-        if r["settings"] == current and "seed" in r and key not in trained:
-            trained.add(key)
-            results.append(r)
-    results.sort(key=lambda r: (r["packing"], r["seed"]))
+    rows = {(r["packing"], r["seed"]): r for r in done if r["settings"] == current and "seed" in r}
+    rows.update({(r["packing"], r["seed"]): r for r in results})
+    results = [rows[key] for key in sorted(rows)]
     table = table_of(results, real_scores)
     with open(os.path.join(FLAGS.output_dir, "table.md"), "w") as f:
         f.write(table)
