@@ -159,7 +159,7 @@ def markdown(rows):
         kept = row["acceptance_rate"]
         alone = (
             f"{100 * row['generator_hq_share']:.1f}% ± {100 * row['generator_hq_share_se']:.1f} "
-            f"({100 * kept:.0f}% kept)"
+            f"({100 * kept:.2g}% kept)"
             if kept is not None
             else "no rejection sampling"
         )

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import keras
 import numpy as np
@@ -72,6 +73,10 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
             self.assertTrue(0.0 <= trial["hq_share"] <= 1.0, trial)
         table = open(os.path.join(out, "table.md")).read()
         self.assertEqual(table.count("| ring_2d |"), 3)
+        # The share kept, to two significant digits (a share of 0.27% is not shown as 0%).
+        (pacgan,) = [t for t in trials if t["recipe"] == "pacgan"]
+        shown = float(re.search(r"\(([0-9.]+)% kept\)", table).group(1))
+        self.assertAllClose(shown, float(f"{100 * pacgan['acceptance_rate']:.2g}"))
         snapshots = sorted(os.listdir(os.path.join(out, "snapshots")))
         self.assertLen(snapshots, 3)
         models = sorted(os.listdir(os.path.join(out, "models")))
