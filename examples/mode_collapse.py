@@ -15,9 +15,12 @@ reverse KL of the mode histogram), and writes:
   column of the samples rejection sampling kept;
 * with `--save_models`, each trial it trains as `models/TARGET_RECIPE_seedS_KEY.keras`
   (the model when training ended: `keras.models.load_model(path).generate(N, seed=S + 1)`,
-  N the `--num_samples`, draws the generator's scored samples again), to score it later
-  in other ways, e.g. rejection sampling at other quantiles. Trials already done are not
-  trained again for it.
+  N the `--num_samples`, draws the generator's scored samples again), KEY naming the
+  training settings only. A later run with `--save_models` that changes only how trials
+  are scored (`lab.SCORING_SETTINGS`: rejection sampling's quantile, calibration,
+  packmates) scores the saved models of the trials in `trials.jsonl` again instead of
+  training them, and logs those trials with `"scored_from"` (the model's file) and the
+  training's time. Trials already done are not trained again for it.
 
     python examples/mode_collapse.py                     # the lab's measurements
     python examples/mode_collapse.py --trials=1 --epochs=2 --targets=ring_2d
@@ -35,6 +38,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display needed
 
+import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from absl import app  # noqa: E402
@@ -98,11 +102,51 @@ def snapshot_path(target_name, recipe, seed, config, snapshot_epochs):
 
 
 def model_path(target_name, recipe, seed, config):
-    """Where `--save_models` puts a trial's trained model, named by what made it."""
-    key = made_by(FLAGS.epochs, config)
+    """Where `--save_models` puts a trial's trained model, named by its training settings."""
+    key = made_by(FLAGS.epochs, lab.training_settings(config))
     return os.path.join(
         FLAGS.output_dir, "models", f"{target_name}_{recipe}_seed{seed}_{key}.keras"
     )
+
+
+# What a trial scored again from its saved model takes from the logged training.
+TRAINING_KEYS = (
+    "recipe",
+    "target",
+    "seed",
+    "epochs",
+    "epochs_trained",
+    "train_seconds",
+    "final_logs",
+)
+
+
+def trained_before(done, target_name, recipe, seed, config, snapshot_epochs):
+    """A logged training of this trial whose saved model can be scored again, or None.
+
+    With `--save_models`: a trial of `done` with the same training settings
+    (it may differ in `lab.SCORING_SETTINGS`) whose model is in `models/`.
+    Returns (its record, the model's path, its samples over training or None).
+    """
+    if not FLAGS.save_models:
+        return None
+    saved = model_path(target_name, recipe, seed, config)
+    if not os.path.exists(saved):
+        return None
+    training = json.loads(json.dumps(lab.training_settings(config)))
+    for earlier in done:
+        if (earlier["target"], earlier["recipe"], earlier["seed"], earlier["epochs"]) != (
+            target_name,
+            recipe,
+            seed,
+            FLAGS.epochs,
+        ) or lab.training_settings(earlier["settings"]) != training:
+            continue
+        earlier_path = snapshot_path(
+            target_name, recipe, seed, earlier["settings"], snapshot_epochs
+        )
+        return earlier, saved, load_snapshots(earlier_path)
+    return None
 
 
 def load_snapshots(path):
@@ -253,27 +297,46 @@ def main(argv):
                     if first:
                         snapshots[recipe] = kept
                     continue
-                result = lab.run_trial(
-                    recipe,
-                    target,
-                    epochs=FLAGS.epochs,
-                    seed=seed,
-                    num_samples=FLAGS.num_samples,
-                    snapshot_epochs=snapshot_epochs if first else (),
-                    save_path=(
-                        model_path(target_name, recipe, seed, config) if FLAGS.save_models else None
-                    ),
-                    **settings.get(recipe, {}),
-                )
+                trained = trained_before(done, target_name, recipe, seed, config, snapshot_epochs)
+                if trained is not None:
+                    earlier, saved, earlier_snapshots = trained
+                    print(f"{target_name} {recipe} seed {seed}: scoring {saved}", flush=True)
+                    result = lab.score_trial(
+                        keras.models.load_model(saved),
+                        recipe,
+                        target,
+                        seed,
+                        FLAGS.num_samples,
+                        **settings.get(recipe, {}),
+                    )
+                    result.update(
+                        {k: earlier[k] for k in TRAINING_KEYS},
+                        settings=config,
+                        scored_from=os.path.basename(saved),
+                        snapshots=earlier_snapshots or {},
+                    )
+                else:
+                    result = lab.run_trial(
+                        recipe,
+                        target,
+                        epochs=FLAGS.epochs,
+                        seed=seed,
+                        num_samples=FLAGS.num_samples,
+                        snapshot_epochs=snapshot_epochs if first else (),
+                        save_path=(
+                            model_path(target_name, recipe, seed, config)
+                            if FLAGS.save_models
+                            else None
+                        ),
+                        **settings.get(recipe, {}),
+                    )
+                    result["final_logs"] = {k: v[-1] for k, v in result.pop("history").items()}
                 if first:
-                    snapshots[recipe] = dict(result["snapshots"])
+                    snapshots[recipe] = {k: v for k, v in result["snapshots"].items() if k != KEPT}
                     if result.get("acceptance_rate") is not None:
                         snapshots[recipe][KEPT] = result["samples"]
                     save_snapshots(kept_path, snapshots[recipe])
-                record = {
-                    k: v for k, v in result.items() if k not in ("samples", "snapshots", "history")
-                }
-                record["final_logs"] = {k: v[-1] for k, v in result["history"].items()}
+                record = {k: v for k, v in result.items() if k not in ("samples", "snapshots")}
                 record = json.loads(json.dumps(record))
                 trials.append(record)
                 print(

@@ -27,6 +27,7 @@ from keras_gans.applications.projection import ProjectionResult
 from keras_gans.applications.projection import project
 from keras_gans.applications.rejection_sampling import DiscriminatorRejectionSampler
 from keras_gans.applications.rejection_sampling import calibrate_discriminator
+from keras_gans.applications.rejection_sampling import choose_packmates
 from keras_gans.applications.rejection_sampling import log_density_ratios
 from keras_gans.applications.visualization import plot_images
 from keras_gans.applications.visualization import save_gif
@@ -41,6 +42,7 @@ __all__ = [
     "as_generator_source",
     "calibrate_discriminator",
     "center_mask",
+    "choose_packmates",
     "contextual_weights",
     "half_mask",
     "hole_psnr",

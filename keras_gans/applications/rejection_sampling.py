@@ -8,6 +8,11 @@ with probability `p_data(x) / (M p_g(x))`) draws from `p_data` itself when the
 discriminator is optimal, and in practice drops most of the in-between
 samples.
 
+A packed discriminator (PacGAN) judges several samples at once, so each
+sample is scored in packs with others; by default every sample is scored with
+the same packmates (`choose_packmates`), which makes the estimates of
+different samples comparable.
+
 ```python
 sampler = keras_gans.applications.DiscriminatorRejectionSampler(gan, gamma_quantile=0.9)
 samples = sampler.sample(2500, seed=0)
@@ -28,6 +33,9 @@ from keras import ops
 from keras_gans.layers import PackSamples
 from keras_gans.losses import Minimax
 from keras_gans.utils import validation
+
+# How `DiscriminatorRejectionSampler` packs each sample for a packed discriminator.
+PACKMATES = ("shared", "random")
 
 
 def discriminator_packing(gan):
@@ -63,16 +71,28 @@ def _check_gan(gan):
         )
 
 
-def log_density_ratios(gan, samples, packings=8, seed=None, batch_size=1024):
+def log_density_ratios(gan, samples, packings=8, seed=None, batch_size=1024, packmates=None):
     """Per-sample estimates of `log(p_data(x) / p_g(x))` from the discriminator.
 
     For a discriminator that judges samples one by one this is its logit.
     A packed discriminator (PacGAN) judges `m` samples at once, and its
-    optimal logit is the sum of their log ratios; so each sample is packed
-    with `m - 1` others of `samples` (which should be generated samples, as
-    in the packs it was trained on) in `packings` random packings, its
-    packs' logits are averaged, and the packmates' mean share,
-    `(m - 1) / m` of the overall mean, is taken off.
+    optimal logit is the sum of their log ratios, so each sample needs
+    `m - 1` packmates, whose share is then taken off:
+
+    * `packmates=None`: each sample is packed with `m - 1` others of
+      `samples` (which should be generated samples, as in the packs it was
+      trained on) in `packings` random packings, its packs' logits are
+      averaged, and the packmates' mean share, `(m - 1) / m` of the overall
+      mean, is taken off. Each sample's estimate carries the noise of its
+      own packmates' ratios, which between the modes of a GAN are tens of
+      units below those on a mode.
+    * `packmates` given (`choose_packmates`): every sample is scored in the
+      same packs, the `i`-th set of packmates with the sample in position
+      `i % m`, and its logits averaged. The packmates' share is then one
+      number for all samples, so it cancels when samples are compared (the
+      estimates are as precise as the discriminator), and is taken off as
+      `T / m`, with `T` the packmates' own scores summed per pack and
+      averaged over packs (exact for an additive logit).
 
     Args:
         gan: a trained `AdversarialModel` compiled with the non-saturating or
@@ -83,6 +103,9 @@ def log_density_ratios(gan, samples, packings=8, seed=None, batch_size=1024):
             discriminator. Defaults to `8`.
         seed: int or None. Seed of the packings. Defaults to `None`.
         batch_size: int. Packs per discriminator call. Defaults to `1024`.
+        packmates: float array `(num_packs, m - 1, *sample_shape)`, or None.
+            Shared packmates for a packed discriminator (then `packings`
+            and `seed` are not used). Defaults to `None`: random packings.
 
     Returns:
         float64 array `(num_samples,)`.
@@ -107,8 +130,26 @@ def log_density_ratios(gan, samples, packings=8, seed=None, batch_size=1024):
             outputs.append(ops.convert_to_numpy(gan.discriminate(chunk, training=False)))
         return np.concatenate(outputs).reshape(-1).astype("float64")
 
+    if packmates is not None:
+        packmates = _check_packmates(packmates, m, samples.shape[1:])
     if m == 1:
         return logits(samples)
+    if packmates is not None:
+
+        def shared_scores(batch):
+            totals = np.zeros(batch.shape[0])
+            for i, mates in enumerate(packmates):
+                position = i % m
+                tiled = np.broadcast_to(mates, (batch.shape[0], *mates.shape))
+                packs = np.concatenate(
+                    [tiled[:, :position], batch[:, None], tiled[:, position:]], axis=1
+                )
+                totals += logits(packs.reshape(-1, *batch.shape[1:]))
+            return totals / len(packmates)
+
+        mates_scores = shared_scores(packmates.reshape(-1, *samples.shape[1:]))
+        mates_share = mates_scores.reshape(len(packmates), m - 1).sum(axis=1).mean() / m
+        return shared_scores(samples) - mates_share
     rng = np.random.default_rng(seed)
     totals = np.zeros(n)
     counts = np.zeros(n)
@@ -120,6 +161,66 @@ def log_density_ratios(gan, samples, packings=8, seed=None, batch_size=1024):
         np.add.at(counts, order, 1)
     scores = totals / counts
     return scores - (m - 1) / m * scores.mean()
+
+
+def _check_packmates(packmates, packing, sample_shape):
+    packmates = np.asarray(packmates, dtype="float32")
+    expected = (packing - 1, *sample_shape)
+    if packing == 1 or packmates.ndim != len(expected) + 1 or packmates.shape[1:] != expected:
+        raise ValueError(
+            "`packmates` must be an array (num_packs, packing - 1, *sample_shape) = "
+            f"(num_packs, *{expected}) for a discriminator that packs {packing} samples"
+            f"{' (none: it judges samples one by one)' if packing == 1 else ''}. "
+            f"Received shape {packmates.shape}."
+        )
+    if packmates.shape[0] == 0:
+        raise ValueError("`packmates` must hold at least one pack. Received shape (0, ...).")
+    return packmates
+
+
+def choose_packmates(gan, samples, num_packs=8, seed=None, packings=None):
+    """Shared packmates for `log_density_ratios`, drawn from generated `samples`.
+
+    The packmates come from the half of `samples` whose estimated log ratios
+    (`packings` random packings) are highest: a generated sample between
+    modes has a log ratio far below those on a mode and would dominate the
+    logit of every pack it is in. Each pack's `m - 1` packmates are distinct
+    samples.
+
+    Args:
+        gan: a trained `AdversarialModel` whose discriminator packs `m > 1`
+            samples (see `log_density_ratios`).
+        samples: float array `(num_samples, *sample_shape)` of generated
+            samples, at least `2 * m` of them.
+        num_packs: int. Sets of packmates. Defaults to `8`.
+        seed: int or None. Defaults to `None`.
+        packings: int or None. Random packings of the first estimate.
+            Defaults to `None`: `2 * num_packs`.
+
+    Returns:
+        float32 array `(num_packs, m - 1, *sample_shape)`.
+    """
+    _check_gan(gan)
+    samples = np.asarray(samples, dtype="float32")
+    num_packs = validation.check_positive_int(num_packs, "num_packs")
+    packings = 2 * num_packs if packings is None else packings
+    seed = validation.check_seed(seed)
+    m = discriminator_packing(gan)
+    if m == 1:
+        raise ValueError(
+            "Packmates are for a discriminator that packs several samples; this one "
+            "judges samples one by one (packing 1)."
+        )
+    if samples.shape[0] < 2 * m:
+        raise ValueError(
+            f"Choosing packmates for a discriminator that packs {m} samples needs at least "
+            f"{2 * m} samples. Received {samples.shape[0]}."
+        )
+    rng = np.random.default_rng(seed)
+    ratios = log_density_ratios(gan, samples, packings, seed=int(rng.integers(2**31 - 1)))
+    pool = samples[ratios >= np.median(ratios)]
+    picks = np.stack([rng.choice(pool.shape[0], m - 1, replace=False) for _ in range(num_packs)])
+    return pool[picks]
 
 
 def calibrate_discriminator(gan, data, steps, learning_rate=1e-4, use_ema=True):
@@ -212,8 +313,15 @@ class DiscriminatorRejectionSampler:
             `10000`.
         epsilon: float. Keeps the logarithm finite at `r(x) = r_max`.
             Defaults to `1e-6`.
-        packings: int. Random packings averaged per sample for a packed
+        packings: int. Packs averaged per sample for a packed
             discriminator (`log_density_ratios`). Defaults to `8`.
+        packmates: `"shared"` or `"random"`: for a packed discriminator,
+            score every sample in the same `packings` packs, whose
+            packmates `choose_packmates` draws from the burn-in samples, or
+            each in its own random packs. Shared packmates make the
+            estimates of different samples comparable, as rejection needs;
+            random ones add each sample's packmates' noise. Defaults to
+            `"shared"`.
         batch_size: int. Samples drawn at a time. Defaults to `2500`.
         use_ema: bool. Draw with the generator's moving-average weights when
             it keeps them. Defaults to `True`.
@@ -221,6 +329,8 @@ class DiscriminatorRejectionSampler:
     Attributes:
         gamma: the shift in use (set by the burn-in with `gamma_quantile`).
         max_log_ratio: the running `r_max` (None before the first draw).
+        reference_packmates: the shared packmates (None before the first
+            draw, and for random packmates or an unpacked discriminator).
         draws, accepted: samples drawn and kept by the last `sample` call.
         acceptance_rate: `accepted / draws` of the last `sample` call.
     """
@@ -235,6 +345,7 @@ class DiscriminatorRejectionSampler:
         packings=8,
         batch_size=2500,
         use_ema=True,
+        packmates="shared",
     ):
         _check_gan(gan)
         self.gan = gan
@@ -258,6 +369,8 @@ class DiscriminatorRejectionSampler:
                 f"Received: batch_size={batch_size}"
             )
         self.use_ema = validation.check_bool(use_ema, "use_ema")
+        self.packmates = validation.check_one_of(packmates, "packmates", PACKMATES)
+        self.reference_packmates = None
         self.max_log_ratio = None
         self.draws = 0
         self.accepted = 0
@@ -266,11 +379,14 @@ class DiscriminatorRejectionSampler:
     def acceptance_rate(self):
         return self.accepted / self.draws if self.draws else float("nan")
 
-    def _draw(self, count, rng):
+    def _draw(self, count, rng, choose_packmates_first=False):
         count = max(count, self.packing)
         samples = self.gan.generate(count, seed=int(rng.integers(2**31 - 1)), use_ema=self.use_ema)
+        seed = int(rng.integers(2**31 - 1))
+        if choose_packmates_first:
+            self.reference_packmates = choose_packmates(self.gan, samples, self.packings, seed)
         ratios = log_density_ratios(
-            self.gan, samples, self.packings, seed=int(rng.integers(2**31 - 1))
+            self.gan, samples, self.packings, seed=seed, packmates=self.reference_packmates
         )
         return samples, ratios
 
@@ -308,7 +424,9 @@ class DiscriminatorRejectionSampler:
         )
         rng = np.random.default_rng(seed)
         if self.max_log_ratio is None:
-            _, ratios = self._draw(max(self.burn_in, 1), rng)
+            shared = self.packmates == "shared" and self.packing > 1
+            burn_in = max(self.burn_in, 2 * self.packing if shared else 1)
+            _, ratios = self._draw(burn_in, rng, choose_packmates_first=shared)
             self.max_log_ratio = float(ratios.max())
             if self.gamma_quantile is not None:
                 self.gamma = float(np.quantile(self.acceptance_logits(ratios), self.gamma_quantile))

@@ -82,6 +82,52 @@ class LogDensityRatiosTest(tf.test.TestCase):
             noisy = rejection_sampling.log_density_ratios(gan, x, packings=1, seed=0)
             self.assertGreater(np.abs(noisy - expected).mean(), 0.4)
 
+    def test_shared_packmates_recover_each_samples_ratio_exactly(self):
+        rng = np.random.default_rng(2)
+        x = rng.standard_normal((203, 2)).astype("float32")
+        expected = LOG_2 - 0.5 * np.sum(x**2, axis=1)
+        # Packmates far from the samples' scale: their share must still come off exactly.
+        mates = (3.0 * rng.standard_normal((5, 3, 2))).astype("float32")
+        for gan in (
+            gan_of(exact_discriminator(packing=4)),
+            gan_of(exact_discriminator(4, packs_itself=False), packing=4),
+        ):
+            ratios = rejection_sampling.log_density_ratios(gan, x, packmates=mates)
+            self.assertAllClose(ratios, expected, atol=1e-4)
+            # One pack is enough for an additive logit; the sample's position does not matter.
+            one = rejection_sampling.log_density_ratios(gan, x, packmates=mates[2:3])
+            self.assertAllClose(one, expected, atol=1e-4)
+
+    def test_shared_packmates_on_a_logit_that_is_not_additive(self):
+        # logit = sum of the pack's ratios, clipped below at -20 (a saturating unit):
+        # a packmate far out pins the pack at -20 and hides the sample's ratio.
+        samples = keras.Input((8,))
+        logit = keras.layers.Lambda(
+            lambda v: ops.maximum(
+                4 * LOG_2 - 0.5 * ops.sum(ops.square(v), axis=-1, keepdims=True), -20.0
+            ),
+            output_shape=(1,),
+        )(samples)
+        gan = gan_of(keras.Model(samples, logit), packing=4)
+        rng = np.random.default_rng(3)
+        x = rng.standard_normal((400, 2)).astype("float32")
+        x[:40] *= 8.0  # samples "between the modes"
+        expected = LOG_2 - 0.5 * np.sum(x**2, axis=1)
+        mates = rejection_sampling.choose_packmates(gan, x, num_packs=4, seed=0)
+        self.assertEqual(mates.shape, (4, 3, 2))
+        # Drawn from the upper half of the estimated ratios: none of the far samples
+        # (most of which have ratios below -20).
+        self.assertGreater(np.sum(expected < -20), 20)
+        self.assertGreater(np.min(LOG_2 - 0.5 * np.sum(mates**2, axis=-1)), -5.0)
+        for pack in mates:
+            self.assertLen({tuple(v) for v in pack}, 3)
+        on_mode = expected > -5
+        shared = rejection_sampling.log_density_ratios(gan, x, packmates=mates)
+        self.assertAllClose(shared[on_mode], expected[on_mode], atol=1e-3)
+        # Random packings mix in the far packmates: their estimates are far off.
+        random = rejection_sampling.log_density_ratios(gan, x, packings=8, seed=0)
+        self.assertGreater(np.abs(random - expected)[on_mode].mean(), 1.0)
+
     def test_bad_inputs(self):
         x = np.zeros((3, 2), "float32")
         with self.assertRaisesRegex(ValueError, "loss=Wasserstein"):
@@ -90,6 +136,22 @@ class LogDensityRatiosTest(tf.test.TestCase):
             rejection_sampling.log_density_ratios(gan_of(exact_discriminator(packing=4)), x)
         with self.assertRaisesRegex(ValueError, "packings"):
             rejection_sampling.log_density_ratios(gan_of(exact_discriminator()), x, packings=0)
+        packed = gan_of(exact_discriminator(packing=4))
+        x = np.zeros((8, 2), "float32")
+        with self.assertRaisesRegex(
+            ValueError, r"\(num_packs, \*\(3, 2\)\).*Received shape \(2, 2, 2\)"
+        ):
+            rejection_sampling.log_density_ratios(packed, x, packmates=np.zeros((2, 2, 2)))
+        with self.assertRaisesRegex(ValueError, "at least one pack"):
+            rejection_sampling.log_density_ratios(packed, x, packmates=np.zeros((0, 3, 2)))
+        with self.assertRaisesRegex(ValueError, "judges samples one by one"):
+            rejection_sampling.log_density_ratios(
+                gan_of(exact_discriminator()), x, packmates=np.zeros((1, 3, 2))
+            )
+        with self.assertRaisesRegex(ValueError, "packing 1"):
+            rejection_sampling.choose_packmates(gan_of(exact_discriminator()), x)
+        with self.assertRaisesRegex(ValueError, "at least 8 samples. Received 7"):
+            rejection_sampling.choose_packmates(packed, x[:7])
 
 
 class CalibrateDiscriminatorTest(tf.test.TestCase):
@@ -128,6 +190,34 @@ class DiscriminatorRejectionSamplerTest(tf.test.TestCase):
             DiscriminatorRejectionSampler(gan).sample(100, seed=3),
             DiscriminatorRejectionSampler(gan).sample(100, seed=3),
         )
+
+    def test_packed_discriminator_draws_from_the_data_distribution(self):
+        gan = gan_of(exact_discriminator(packing=4))
+        sampler = DiscriminatorRejectionSampler(gan, burn_in=20_000)
+        samples = sampler.sample(6000, seed=0)
+        self.assertEqual(sampler.reference_packmates.shape, (8, 3, 2))
+        self.assertAllClose(samples.var(axis=0), [0.5, 0.5], atol=0.04)
+        self.assertAllClose(sampler.acceptance_rate, 0.5, atol=0.03)
+        self.assertAllClose(sampler.max_log_ratio, LOG_2, atol=0.01)
+        # Random packmates: each estimate carries its packmates' noise. Here it
+        # does not depend on x, so what is kept is still N(0, I / 2), but the
+        # noise raises r_max and so lowers the share kept...
+        noisy = DiscriminatorRejectionSampler(gan, burn_in=20_000, packmates="random")
+        kept = noisy.sample(6000, seed=0)
+        self.assertIsNone(noisy.reference_packmates)
+        self.assertAllClose(kept.var(axis=0), [0.5, 0.5], atol=0.04)
+        self.assertLess(noisy.acceptance_rate, 0.2)
+        # ...and with a quantile it blurs which samples are the surest.
+        medians = {}
+        for packmates in ("shared", "random"):
+            sampler = DiscriminatorRejectionSampler(
+                gan, gamma_quantile=0.9, burn_in=20_000, packmates=packmates
+            )
+            medians[packmates] = np.median(np.sum(sampler.sample(2000, seed=0) ** 2, axis=1))
+        self.assertLess(medians["shared"], 0.45)
+        self.assertGreater(medians["random"], 0.65)
+        with self.assertRaisesRegex(ValueError, "packmates"):
+            DiscriminatorRejectionSampler(gan, packmates="fixed")
 
     def test_gamma_keeps_the_surer_samples(self):
         gan = gan_of(exact_discriminator())

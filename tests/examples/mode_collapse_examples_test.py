@@ -107,6 +107,44 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
             self.assertLen(f.readlines(), 3)
         self.assertEqual(open(os.path.join(out, "table.md")).read(), table)
 
+        # Only PacGAN's scoring changes: its saved model is scored again, not trained.
+        rescored = [a for a in small if "rejection_quantile" not in a]
+        rescored += [
+            "--set=pacgan.rejection_quantile=0.8",
+            "--set=pacgan.rejection_packmates=random",
+        ]
+        third = run_example(
+            "mode_collapse.py", "--recipes=gan,pacgan,vae", "--targets=ring_2d", "--trials=1",
+            "--epochs=1", "--snapshot_epochs=1", "--num_samples=200", f"--output_dir={out}",
+            "--save_models", *rescored,
+        )  # fmt: skip
+        self.assertEqual(third.returncode, 0, third.stderr[-3000:])
+        (pacgan_model,) = [m for m in models if "_pacgan_" in m]
+        self.assertIn(f"ring_2d pacgan seed 0: scoring {os.path.join(out, 'models', pacgan_model)}",
+                      third.stdout)  # fmt: skip
+        self.assertEqual(third.stdout.count("high quality, reverse KL"), 1)
+        self.assertEqual(sorted(os.listdir(os.path.join(out, "models"))), models)
+        with open(os.path.join(out, "trials.jsonl")) as f:
+            trials = [json.loads(line) for line in f]
+        self.assertLen(trials, 4)
+        first, again = [t for t in trials if t["recipe"] == "pacgan"]
+        self.assertEqual(again["scored_from"], pacgan_model)
+        self.assertEqual(again["settings"]["rejection_quantile"], 0.8)
+        self.assertEqual(again["settings"]["rejection_packmates"], "random")
+        for key in ("train_seconds", "epochs_trained", "final_logs", "generator_scores"):
+            self.assertEqual(again[key], first[key], key)
+        self.assertLess(again["acceptance_rate"], first["acceptance_rate"])
+        # The figure's snapshots come from the training; the kept samples are new.
+        snapshots_now = sorted(os.listdir(os.path.join(out, "snapshots")))
+        (new_name,) = sorted(set(snapshots_now) - set(snapshots))
+        (old_name,) = [n for n in snapshots if "_pacgan_" in n]
+        with (
+            np.load(os.path.join(out, "snapshots", new_name)) as new,
+            np.load(os.path.join(out, "snapshots", old_name)) as old,
+        ):
+            self.assertAllEqual(new["epoch_1"], old["epoch_1"])
+            self.assertNotAllClose(new["kept"], old["kept"])
+
     def test_table_shows_small_shares_kept(self):
         # A strict quantile keeps a fraction of a per cent of the draws: the table
         # shows the mean share to two significant digits, not rounded to 0%.

@@ -95,6 +95,11 @@ _PACGAN = {
     # generator.
     "rejection_quantile": None,
     "calibration_steps": 0,
+    # How the packed discriminator scores each sample for rejection sampling
+    # (`DiscriminatorRejectionSampler`'s `packmates`, "shared" or "random",
+    # and `packings`, the packs averaged per sample).
+    "rejection_packmates": "shared",
+    "rejection_packings": 32,
     "beta_1": 0.8,
     "beta_2": 0.999,
     "batch_size": 100,
@@ -126,6 +131,14 @@ RECIPES = {
         **_EXECUTION,
     },
 }
+# Settings that change only the scoring after training (`score_trial`): a
+# trained model can be scored again with other values.
+SCORING_SETTINGS = (
+    "rejection_quantile",
+    "calibration_steps",
+    "rejection_packmates",
+    "rejection_packings",
+)
 ACTIVATIONS = ("maxout", "leaky_relu")
 # Slope of the LeakyReLU alternative to maxout.
 LEAKY_RELU_SLOPE = 0.2
@@ -401,7 +414,18 @@ def settings(recipe, **overrides):
     config["calibration_steps"] = validation.check_int(
         config["calibration_steps"], "calibration_steps", minimum=0
     )
+    config["rejection_packings"] = validation.check_positive_int(
+        config["rejection_packings"], "rejection_packings"
+    )
+    config["rejection_packmates"] = validation.check_one_of(
+        config["rejection_packmates"], "rejection_packmates", rejection_sampling.PACKMATES
+    )
     return config
+
+
+def training_settings(config):
+    """`config` without the settings that only change how a trained model is scored."""
+    return {name: value for name, value in config.items() if name not in SCORING_SETTINGS}
 
 
 def _initializer(std, seed, offset):
@@ -863,7 +887,10 @@ def _rejection_samples(model, data, config, num_samples, seed):
             model, data.repeat(), config["calibration_steps"], config["learning_rate"]
         )
     sampler = rejection_sampling.DiscriminatorRejectionSampler(
-        model, gamma_quantile=config["rejection_quantile"]
+        model,
+        gamma_quantile=config["rejection_quantile"],
+        packmates=config["rejection_packmates"],
+        packings=config["rejection_packings"],
     )
     samples = sampler.sample(num_samples, seed=seed + 1)
     return samples, sampler.acceptance_rate
@@ -948,27 +975,60 @@ def run_trial(
     if save_path is not None:
         os.makedirs(os.path.dirname(os.path.abspath(save_path)), exist_ok=True)
         model.save(save_path)  # written whole or not at all
-    samples = _generate(model, num_samples, seed + 1)
-    generator_scores = metrics.summary(samples, target)
-    scores, acceptance_rate = generator_scores, None
-    if recipe != "vae" and config["rejection_quantile"] is not None:
-        samples, acceptance_rate = _rejection_samples(model, data, config, num_samples, seed)
-        scores = metrics.summary(samples, target)
     return {
         "recipe": recipe,
         "target": target.name,
         "seed": seed,
         "epochs": epochs,
         "epochs_trained": len(next(iter(history.history.values()), [])),
+        **score_trial(model, recipe, target, seed, num_samples, **overrides),
+        "snapshots": dict(snapshots.snapshots),
+        "train_seconds": train_seconds,
+        "settings": config,
+        "history": {name: [float(v) for v in values] for name, values in history.history.items()},
+    }
+
+
+def score_trial(model, recipe, target, seed, num_samples=2500, **overrides):
+    """Scores a trained model of `recipe` as `run_trial` does.
+
+    `run_trial` calls it when training ends; a model it saved
+    (`keras.models.load_model(save_path)`) can be scored again with other
+    values of the `SCORING_SETTINGS` (rejection sampling's quantile,
+    calibration and packmates), on the same draws.
+
+    Args:
+        model: the trained model.
+        recipe: str. The recipe it was trained with.
+        target: `GaussianMixture` or a target's name.
+        seed: int. The trial's seed: the samples are drawn with `seed + 1`,
+            and calibration uses `training_data(recipe, target, seed)`.
+        num_samples: int. Samples scored. Defaults to `2500`.
+        **overrides: settings of the recipe, as for `run_trial`.
+
+    Returns:
+        A dict with `"modes"`, `"num_modes"`, `"hq_share"`, `"reverse_kl"`,
+        `"samples"`, `"generator_scores"` and `"acceptance_rate"`, as in
+        `run_trial`'s result.
+    """
+    recipe = _check_recipe(recipe)
+    target = _target(target)
+    seed = validation.check_int(seed, "seed", minimum=0)
+    num_samples = validation.check_positive_int(num_samples, "num_samples")
+    config = settings(recipe, **overrides)
+    samples = _generate(model, num_samples, seed + 1)
+    generator_scores = metrics.summary(samples, target)
+    scores, acceptance_rate = generator_scores, None
+    if recipe != "vae" and config["rejection_quantile"] is not None:
+        data = training_data(recipe, target, seed=seed, **overrides)
+        samples, acceptance_rate = _rejection_samples(model, data, config, num_samples, seed)
+        scores = metrics.summary(samples, target)
+    return {
         "modes": scores["modes"],
         "num_modes": target.num_modes,
         "hq_share": scores["hq_share"],
         "reverse_kl": scores["reverse_kl"],
         "samples": samples,
-        "snapshots": dict(snapshots.snapshots),
-        "train_seconds": train_seconds,
-        "settings": config,
-        "history": {name: [float(v) for v in values] for name, values in history.history.items()},
         "generator_scores": generator_scores,
         "acceptance_rate": acceptance_rate,
     }

@@ -395,6 +395,40 @@ class RunTrialTest(tf.test.TestCase):
         with self.assertRaisesRegex(ValueError, "save_path='model.h5'"):
             lab.run_trial("gan", target, epochs=1, seed=0, save_path="model.h5", **TINY_GAN)
 
+    def test_saved_model_scored_again(self):
+        target = _two_modes()
+        path = os.path.join(self.get_temp_dir(), "scored", "pacgan.keras")
+        options = dict(rejection_quantile=0.5, **TINY_GAN)
+        result = lab.run_trial(
+            "pacgan", target, epochs=1, seed=6, num_samples=100, save_path=path, **options
+        )
+        loaded = keras.models.load_model(path)
+        again = lab.score_trial(loaded, "pacgan", target, 6, 100, **options)
+        self.assertAllClose(again["samples"], result["samples"], atol=1e-6)
+        for key in ("modes", "hq_share", "acceptance_rate", "generator_scores"):
+            self.assertEqual(again[key], result[key], key)
+        # Other scoring settings: the same generator draws, other kept samples.
+        other = lab.score_trial(
+            loaded, "pacgan", target, 6, 100, rejection_quantile=0.9,
+            rejection_packmates="random", **TINY_GAN,
+        )  # fmt: skip
+        self.assertEqual(other["generator_scores"], result["generator_scores"])
+        self.assertLess(other["acceptance_rate"], result["acceptance_rate"])
+        plain = lab.score_trial(loaded, "pacgan", target, 6, 100, **TINY_GAN)
+        self.assertIsNone(plain["acceptance_rate"])
+        self.assertEqual(plain["hq_share"], result["generator_scores"]["hq_share"])
+        # Only the scoring settings differ, so the training settings are equal.
+        self.assertEqual(
+            lab.training_settings(lab.settings("pacgan", rejection_quantile=0.9)),
+            lab.training_settings(lab.settings("pacgan", calibration_steps=5)),
+        )
+        self.assertNotEqual(
+            lab.training_settings(lab.settings("pacgan", packing=2)),
+            lab.training_settings(lab.settings("pacgan")),
+        )
+        with self.assertRaisesRegex(ValueError, "rejection_packmates='fixed'"):
+            lab.settings("pacgan", rejection_packmates="fixed")
+
     def test_vae_trial(self):
         target = _two_modes()
         result = lab.run_trial("vae", target, epochs=1, seed=0, num_samples=100, **TINY["vae"])
