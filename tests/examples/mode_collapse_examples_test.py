@@ -57,11 +57,15 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
         out = os.path.join(self.get_temp_dir(), "lab")
         small = [f"--set={recipe}.epoch_examples=1000" for recipe in ("gan", "pacgan", "vae")]
         small.append("--set=pacgan.rejection_quantile=0.5")
-        result = run_example(
-            "mode_collapse.py", "--recipes=gan,pacgan,vae", "--targets=ring_2d", "--trials=1",
-            "--epochs=1", "--snapshot_epochs=1", "--num_samples=200", f"--output_dir={out}",
-            "--save_models", *small,
-        )  # fmt: skip
+
+        def run_lab(*flags):
+            return run_example(
+                "mode_collapse.py", "--recipes=gan,pacgan,vae", "--targets=ring_2d",
+                "--trials=1", "--epochs=1", "--snapshot_epochs=1", "--num_samples=200",
+                f"--output_dir={out}", *flags,
+            )  # fmt: skip
+
+        result = run_lab("--save_models", *small)
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         self.assertEqual(mpimg.imread(os.path.join(out, "mode_collapse_ring_2d.png")).ndim, 3)
         with open(os.path.join(out, "trials.jsonl")) as f:
@@ -95,11 +99,7 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
         # Run again: every trial is done and the first trials' snapshots are kept,
         # so nothing trains and the figure is drawn again from them.
         os.remove(os.path.join(out, "mode_collapse_ring_2d.png"))
-        again = run_example(
-            "mode_collapse.py", "--recipes=gan,pacgan,vae", "--targets=ring_2d", "--trials=1",
-            "--epochs=1", "--snapshot_epochs=1", "--num_samples=200", f"--output_dir={out}",
-            *small,
-        )  # fmt: skip
+        again = run_lab(*small)
         self.assertEqual(again.returncode, 0, again.stderr[-3000:])
         self.assertNotIn("high quality, reverse KL", again.stdout)
         self.assertEqual(mpimg.imread(os.path.join(out, "mode_collapse_ring_2d.png")).ndim, 3)
@@ -113,11 +113,7 @@ class ModeCollapseExamplesTest(tf.test.TestCase):
             "--set=pacgan.rejection_quantile=0.8",
             "--set=pacgan.rejection_packmates=random",
         ]
-        third = run_example(
-            "mode_collapse.py", "--recipes=gan,pacgan,vae", "--targets=ring_2d", "--trials=1",
-            "--epochs=1", "--snapshot_epochs=1", "--num_samples=200", f"--output_dir={out}",
-            "--save_models", *rescored,
-        )  # fmt: skip
+        third = run_lab("--save_models", *rescored)
         self.assertEqual(third.returncode, 0, third.stderr[-3000:])
         (pacgan_model,) = [m for m in models if "_pacgan_" in m]
         self.assertIn(f"ring_2d pacgan seed 0: scoring {os.path.join(out, 'models', pacgan_model)}",

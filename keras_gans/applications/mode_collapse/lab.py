@@ -877,12 +877,13 @@ class SampleSnapshots(keras.callbacks.Callback):
             self.snapshots[epoch + 1] = _generate(self.model, self.num_samples, self.seed)
 
 
-def _rejection_samples(model, data, config, num_samples, seed):
+def _rejection_samples(model, recipe, target, config, overrides, num_samples, seed):
     """Samples kept by discriminator rejection sampling, and the share kept.
 
     Calibration, when asked for, runs on the trial's training data.
     """
     if config["calibration_steps"]:
+        data = training_data(recipe, target, seed=seed, **overrides)
         rejection_sampling.calibrate_discriminator(
             model, data.repeat(), config["calibration_steps"], config["learning_rate"]
         )
@@ -1020,8 +1021,9 @@ def score_trial(model, recipe, target, seed, num_samples=2500, **overrides):
     generator_scores = metrics.summary(samples, target)
     scores, acceptance_rate = generator_scores, None
     if recipe != "vae" and config["rejection_quantile"] is not None:
-        data = training_data(recipe, target, seed=seed, **overrides)
-        samples, acceptance_rate = _rejection_samples(model, data, config, num_samples, seed)
+        samples, acceptance_rate = _rejection_samples(
+            model, recipe, target, config, overrides, num_samples, seed
+        )
         scores = metrics.summary(samples, target)
     return {
         "modes": scores["modes"],
