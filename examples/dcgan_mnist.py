@@ -12,10 +12,12 @@ Train on the full set (a `.npz` file with Keras' MNIST keys, or the TFDS name):
 
 Add `--conditional` for a conditional DCGAN that draws the digit you ask for, or
 `--clusters=100` for an unconditional generator trained without labels on 100 k-means
-clusters of the images (self-conditioning; it draws far fewer broken digits):
+clusters of the images (self-conditioning; it draws far fewer broken digits), and
+`--balance_classes` to draw every digit equally often though the data's are uneven (the
+labels then weight the clusters at export; training never sees them):
 
     python examples/dcgan_mnist.py --data=path/to/mnist.npz --clusters=100 --epochs=24 \
-        --ema_momentum=0.999
+        --ema_momentum=0.999 --balance_classes
 
 Training backs itself up after every epoch (or every `--backup_every` steps): if the
 process dies, run the same command again and it goes on from the last backup, to the
@@ -44,6 +46,12 @@ flags.DEFINE_integer("base_filters", 64, "Filters of the widest-resolution conv 
 flags.DEFINE_bool("conditional", False, "Condition both networks on the digit label.")
 # Self-conditioning: a conditional GAN on unsupervised clusters, exported unconditional.
 flags.DEFINE_integer("clusters", 0, "Train on this many k-means clusters of the images (0: off).")
+# Uneven classes (MNIST: 11% ones, 9% fives) come out uneven unless the export reweights them.
+flags.DEFINE_bool(
+    "balance_classes",
+    False,
+    "With --clusters: draw every class of the data's labels equally often.",
+)
 # Adam with the DCGAN paper's settings.
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate of both players.")
 # The discriminator's recipe: DCGAN's batch norm, or no normalisation with a penalty or
@@ -71,6 +79,7 @@ def main(argv):
     clusters = None
     if FLAGS.clusters:
         clusters = _clusters(dataset)
+        prior = _balanced(clusters, dataset) if FLAGS.balance_classes else clusters
         dataset = clusters.label(dataset)
         num_classes = clusters.num_clusters
     else:
@@ -100,9 +109,7 @@ def main(argv):
     else:
         # The averaged weights, if kept, drawing their own cluster: `serve(latent)`.
         with gan.ema_weights():
-            generator = keras_gans.models.UnconditionalGenerator(
-                gan.generator, clusters.probabilities
-            )
+            generator = keras_gans.models.UnconditionalGenerator(gan.generator, prior.probabilities)
             keras_gans.export_generator(generator, FLAGS.export_dir, overwrite=True)
     if samples.paths:  # none when a finished run is run again
         print(f"Samples: {samples.paths[-1]}")
@@ -120,6 +127,22 @@ def _clusters(dataset):
     clusters.save(path)
     print(f"{clusters.num_clusters} clusters of the images written to {path}")
     return clusters
+
+
+def _balanced(clusters, dataset):
+    """The clusters' sampling prior with every labelled class weighing the same."""
+    try:
+        balanced = clusters.balance_classes(dataset)
+    except ValueError as error:
+        raise app.UsageError(
+            f"--balance_classes needs labelled data ({FLAGS.data}): {error}"
+        ) from error
+    print(
+        "Clusters reweighted to balance the classes: probabilities from "
+        f"{clusters.probabilities.min():.4f}-{clusters.probabilities.max():.4f} to "
+        f"{balanced.probabilities.min():.4f}-{balanced.probabilities.max():.4f}"
+    )
+    return balanced
 
 
 def build_gan(num_classes):
@@ -162,6 +185,11 @@ flags.register_multi_flags_validator(
     ["clusters", "conditional"],
     lambda values: not (values["clusters"] and values["conditional"]),
     "--clusters trains an unconditional generator without labels: it cannot be --conditional.",
+)
+flags.register_multi_flags_validator(
+    ["clusters", "balance_classes"],
+    lambda values: values["clusters"] or not values["balance_classes"],
+    "--balance_classes reweights the clusters of --clusters: give --clusters too.",
 )
 
 if __name__ == "__main__":

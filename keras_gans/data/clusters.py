@@ -7,7 +7,9 @@ Self-Conditioned GANs", CVPR 2020) gives the GAN a partition it did not have
 to learn: cluster the training images without their labels, train a
 conditional GAN on the cluster ids, and sample a cluster in proportion to its
 size when generating (`keras_gans.models.UnconditionalGenerator`). No
-class label is used anywhere, so the recipe applies to any image set.
+class label is used, so the recipe applies to any image set; where the data
+has labels and its classes are uneven, `ImageClusters.balance_classes`
+reweights the clusters so that the samples draw every class equally often.
 
 ```python
 dataset = keras_gans.data.load_dataset("path/to/images.npz", batch_size=64)
@@ -249,6 +251,49 @@ class ImageClusters:
         labelled = dataset.map(relabel, num_parallel_calls=tf.data.AUTOTUNE)
         return keep_position(dataset, labelled.prefetch(tf.data.AUTOTUNE))
 
+    def balance_classes(self, dataset):
+        """These clusters, drawn so that every class of the data weighs the same.
+
+        `probabilities` follow the data: a class with more images draws more
+        samples (MNIST's ones are 11% of its digits). Where the data has class
+        labels, this reweights the clusters as if every class had as many
+        images: a cluster's probability becomes the mean over the classes of
+        the share of that class's images in it, `p(k) = mean_c n(k, c) / n(c)`.
+        Only the sampling prior changes; the clusters, and a generator trained
+        on them, stay as they are. The labels are read once, here.
+
+        Args:
+            dataset: `tf.data.Dataset` of `(images, labels)` batches with
+                integer class labels (as `keras_gans.data.load_dataset` yields
+                them from a labelled source), or a tuple `(images, labels)` of
+                arrays.
+
+        Returns:
+            A new `ImageClusters` with the same centroids.
+        """
+        counts = np.zeros((self.num_clusters, 0), np.int64)
+        for images, labels in _labelled_batches(dataset):
+            clusters = self.assign(images).numpy()
+            labels = _class_labels(labels, len(clusters))
+            if labels.size and labels.max() >= counts.shape[1]:
+                counts = np.pad(counts, ((0, 0), (0, labels.max() + 1 - counts.shape[1])))
+            np.add.at(counts, (clusters, labels), 1)
+        per_class = counts.sum(axis=0)
+        present = per_class > 0
+        if present.sum() < 2:
+            raise ValueError(
+                "`balance_classes` needs images of at least 2 classes. Received "
+                f"{int(per_class.sum())} labelled images of {int(present.sum())} class(es)."
+            )
+        probabilities = (counts[:, present] / per_class[present]).mean(axis=1)
+        if np.any(probabilities <= 0):
+            empty = np.flatnonzero(probabilities <= 0).tolist()
+            raise ValueError(
+                f"No labelled image falls in cluster(s) {empty}, which could then never be "
+                "drawn: balance the classes with the data the clusters were fitted on."
+            )
+        return ImageClusters(self.centroids, probabilities / probabilities.sum(), self.image_shape)
+
     def save(self, path):
         """Writes the clusters to a `.npz` file (written whole or not at all)."""
         path = os.fspath(path)
@@ -274,3 +319,39 @@ class ImageClusters:
                 )
             shape = tuple(f["image_shape"]) if "image_shape" in f.files else None
             return cls(f[_CENTROIDS_KEY], f[_PROBABILITIES_KEY], shape)
+
+
+def _labelled_batches(dataset):
+    """`(images, labels)` batches of a dataset, or the one batch of an array pair."""
+    if isinstance(dataset, tf.data.Dataset):
+        for element in dataset:
+            if not isinstance(element, (tuple, list)) or len(element) < 2:
+                raise ValueError(
+                    "`balance_classes` needs the class labels: a dataset of (images, "
+                    "labels) batches. Received a dataset of "
+                    f"{type(element).__name__} elements"
+                    + ("" if isinstance(element, (tuple, list)) else " (images only)")
+                )
+            yield element[0], element[1]
+    elif isinstance(dataset, (tuple, list)) and len(dataset) == 2:
+        yield dataset[0], dataset[1]
+    else:
+        raise ValueError(
+            "`balance_classes` takes a dataset of (images, labels) batches or a tuple "
+            f"(images, labels). Received: {type(dataset).__name__}"
+        )
+
+
+def _class_labels(labels, num_images):
+    """Integer class labels, one per image, checked."""
+    labels = np.asarray(labels)
+    if labels.shape != (num_images,) or not (
+        np.issubdtype(labels.dtype, np.integer) or labels.dtype == bool
+    ):
+        raise ValueError(
+            "`balance_classes` needs one integer class label per image. Received labels "
+            f"of shape {labels.shape} and dtype {labels.dtype} for {num_images} images."
+        )
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"Class labels must be at least 0. Received: min={labels.min()}")
+    return labels.astype(np.int64)

@@ -121,6 +121,62 @@ class ImageClustersTest(tf.test.TestCase):
         self.assertAllClose(images, self.images[:16])
         self.assertAllEqual(ids, _nearest(self.images[:16], clusters.centroids))
 
+    def test_balance_classes_weighs_every_class_the_same(self):
+        # Three one-pixel clusters; class 0 has 60 images (40 in cluster 0,
+        # 20 in cluster 1), class 1 has 20 (10 in cluster 1, 10 in cluster 2).
+        clusters = ImageClusters(np.array([[-1.0], [0.0], [1.0]]), [0.5, 0.375, 0.125], (1, 1, 1))
+        images = np.repeat([-1.0, 0.0, 0.0, 1.0], [40, 20, 10, 10]).reshape(-1, 1, 1, 1)
+        labels = np.repeat([0, 0, 1, 1], [40, 20, 10, 10])
+        balanced = clusters.balance_classes((images.astype("float32"), labels))
+        # p(k) = mean over the classes of n(k, c) / n(c):
+        # (40/60 + 0) / 2, (20/60 + 10/20) / 2, (0 + 10/20) / 2.
+        self.assertAllClose(balanced.probabilities, [1 / 3, 5 / 12, 1 / 4])
+        self.assertAllEqual(balanced.centroids, clusters.centroids)
+        self.assertEqual(balanced.image_shape, (1, 1, 1))
+        # The clusters themselves are left as they were.
+        self.assertAllClose(clusters.probabilities, [0.5, 0.375, 0.125])
+        # A shuffled dataset of (images, labels) batches gives the same.
+        dataset = from_arrays(images.astype("float32"), labels, batch_size=16, seed=3)
+        self.assertAllClose(clusters.balance_classes(dataset).probabilities, [1 / 3, 5 / 12, 1 / 4])
+
+    def test_balance_classes_evens_pure_clusters_exactly(self):
+        # Blobs of uneven size, one class each: 40, 20, 10 and 10 images.
+        keep = np.concatenate(
+            [np.flatnonzero(self.which == blob)[:n] for blob, n in enumerate([40, 20, 10, 10])]
+        )
+        images, which = self.images[keep], self.which[keep]
+        clusters = ImageClusters.fit(images, num_clusters=4, seed=0)
+        self.assertAllClose(sorted(clusters.probabilities), [0.125, 0.125, 0.25, 0.5])
+        balanced = clusters.balance_classes((images, which))
+        self.assertAllClose(balanced.probabilities, [0.25] * 4)
+        # With labels that split the blobs unevenly, each class still weighs 1/2.
+        halves = (which >= 2).astype("int32")
+        balanced = clusters.balance_classes((images, halves))
+        assigned = clusters.assign(images).numpy()
+        class_share = [
+            balanced.probabilities[np.unique(assigned[halves == c])].sum() for c in (0, 1)
+        ]
+        self.assertAllClose(class_share, [0.5, 0.5])
+
+    def test_balance_classes_refuses_what_it_cannot_use(self):
+        clusters = ImageClusters.fit(self.images, num_clusters=4, seed=0)
+        with self.assertRaisesRegex(ValueError, r"needs the class labels.*\(images only\)"):
+            clusters.balance_classes(from_arrays(self.images, batch_size=16, shuffle=False))
+        with self.assertRaisesRegex(ValueError, "tuple \\(images, labels\\). Received: ndarray"):
+            clusters.balance_classes(self.images)
+        with self.assertRaisesRegex(ValueError, r"one integer class label.*\(160,\).*float32"):
+            clusters.balance_classes((self.images, self.which.astype("float32")))
+        with self.assertRaisesRegex(ValueError, r"label per image.*\(3,\).*160 images"):
+            clusters.balance_classes((self.images, self.which[:3]))
+        with self.assertRaisesRegex(ValueError, "at least 0.*-1"):
+            clusters.balance_classes((self.images, self.which - 1))
+        with self.assertRaisesRegex(ValueError, "at least 2 classes.*160 labelled images of 1"):
+            clusters.balance_classes((self.images, np.zeros(160, "int32")))
+        # Labelled images from only three of the four blobs leave a cluster empty.
+        some = self.which != 3
+        with self.assertRaisesRegex(ValueError, r"No labelled image falls in cluster\(s\) \[\d\]"):
+            clusters.balance_classes((self.images[some], self.which[some]))
+
     def test_save_and_load(self):
         clusters = ImageClusters.fit(self.images, num_clusters=4, seed=0)
         path = os.path.join(self.get_temp_dir(), "clusters.npz")

@@ -12,6 +12,7 @@ from absl.testing import parameterized
 
 from keras_gans import AdversarialModel
 from keras_gans.data import ImageClusters
+from keras_gans.data import load_mnist_sample
 from keras_gans.models import UnconditionalGenerator
 from tests.examples import run_example
 from tests.examples import start_example
@@ -103,6 +104,47 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("was trained with 4 classes; this run gives none", result.stderr)
 
+    def test_balance_classes_exports_the_reweighted_prior(self):
+        # A user's .npz with uneven classes: 500 zeros and 100 ones.
+        images, labels = load_mnist_sample()
+        keep = np.concatenate([np.flatnonzero(labels == 0), np.flatnonzero(labels == 1)[:100]])
+        tmp = self.get_temp_dir()
+        data = os.path.join(tmp, "uneven.npz")
+        np.savez(data, x_train=images[keep, ..., 0], y_train=labels[keep])
+        output_dir, export_dir = os.path.join(tmp, "out"), os.path.join(tmp, "export")
+        result = run_example(
+            "dcgan_mnist.py", f"--data={data}", "--clusters=2", "--balance_classes",
+            "--epochs=1", "--batch_size=100", "--base_filters=4", "--latent_dim=8",
+            f"--output_dir={output_dir}", f"--export_dir={export_dir}",
+        )  # fmt: skip
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertIn("Clusters reweighted to balance the classes", result.stdout)
+        clusters = ImageClusters.load(os.path.join(output_dir, "clusters.npz"))
+        # The saved clusters keep the data's shares; the export draws them
+        # with the classes balanced, which here is far from those shares.
+        balanced = clusters.balance_classes(
+            (images[keep].astype("float32") / 127.5 - 1.0, labels[keep])
+        )
+        self.assertGreater(np.abs(balanced.probabilities - clusters.probabilities).max(), 0.1)
+        gan = keras.models.load_model(os.path.join(output_dir, "dcgan_mnist.keras"))
+        latents = np.random.default_rng(0).standard_normal((64, 8)).astype("float32")
+        expected = UnconditionalGenerator(gan.generator, balanced.probabilities)(latents)
+        loaded = tf.saved_model.load(export_dir)
+        self.assertAllClose(loaded.serve(latents)["images"], expected, atol=1e-5)
+
+        # Without labels in the data there is nothing to balance by: refused
+        # before training.
+        unlabelled = os.path.join(tmp, "unlabelled.npz")
+        np.savez(unlabelled, x_train=images[keep, ..., 0])
+        result = run_example(
+            "dcgan_mnist.py", f"--data={unlabelled}", "--clusters=2", "--balance_classes",
+            "--epochs=1", *TINY, f"--output_dir={os.path.join(tmp, 'none')}",
+        )  # fmt: skip
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--balance_classes needs labelled data", result.stderr)
+        self.assertIn("(images only)", result.stderr)
+        self.assertFalse(os.path.exists(os.path.join(tmp, "none", "dcgan_mnist.keras")))
+
     def test_bad_recipe_flags_are_refused_with_the_valid_values(self):
         result = run_example("dcgan_mnist.py", "--d_normalization=group", "--epochs=1", *TINY)
         self.assertNotEqual(result.returncode, 0)
@@ -118,6 +160,9 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         result = run_example("dcgan_mnist.py", "--clusters=1", *TINY)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("--clusters must be 0 (off) or at least 2", result.stderr)
+        result = run_example("dcgan_mnist.py", "--balance_classes", *TINY)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--balance_classes reweights the clusters of --clusters", result.stderr)
 
     def test_killed_run_goes_on_from_its_backup(self):
         # README: "if the process dies, run the same command again and it goes
