@@ -342,7 +342,7 @@ def run_pytest(scratch, arguments, timeout):
     if os.path.exists(report):
         os.remove(report)
     command = [
-        sys.executable, "-m", "pytest", *arguments, "-q", "-p", "no:cacheprovider",
+        sys.executable, "-m", "pytest", *arguments, "-q", "-p", "no:cacheprovider", "-n", "0",
         "-o", "junit_family=xunit1", f"--junitxml={report}",
     ]  # fmt: skip
     start = time.monotonic()
