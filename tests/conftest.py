@@ -1,4 +1,4 @@
-"""Test collection: the `large` marker, and no phantom `test_session` items.
+"""Test collection: the `large` marker, no phantom `test_session` items, file order.
 
 `python -m pytest tests` runs the whole suite (what CI runs). Tests marked
 `large` start subprocesses, run examples or check the pretrained generators;
@@ -14,3 +14,9 @@ def pytest_collection_modifyitems(config, items):
     if phantom:
         config.hook.pytest_deselected(items=phantom)
         items[:] = [item for item in items if item.name != "test_session"]
+    # Files with `large` tests first, each file's tests kept in order: the two
+    # workers (`-n 2 --dist loadfile --no-loadscope-reorder`, setup.cfg) take
+    # files in this order, so the long ones start early and the many short
+    # ones even out the end instead of one worker finishing a long file alone.
+    large_files = {item.path for item in items if item.get_closest_marker("large")}
+    items.sort(key=lambda item: item.path not in large_files)
