@@ -274,7 +274,7 @@ class ImageClusters:
         counts = np.zeros((self.num_clusters, 0), np.int64)
         for images, labels in _labelled_batches(dataset):
             clusters = self.assign(images).numpy()
-            labels = _class_labels(labels, len(clusters))
+            labels = validation.check_labels(labels, len(clusters), None)
             if labels.size and labels.max() >= counts.shape[1]:
                 counts = np.pad(counts, ((0, 0), (0, labels.max() + 1 - counts.shape[1])))
             np.add.at(counts, (clusters, labels), 1)
@@ -340,18 +340,3 @@ def _labelled_batches(dataset):
             "`balance_classes` takes a dataset of (images, labels) batches or a tuple "
             f"(images, labels). Received: {type(dataset).__name__}"
         )
-
-
-def _class_labels(labels, num_images):
-    """Integer class labels, one per image, checked."""
-    labels = np.asarray(labels)
-    if labels.shape != (num_images,) or not (
-        np.issubdtype(labels.dtype, np.integer) or labels.dtype == bool
-    ):
-        raise ValueError(
-            "`balance_classes` needs one integer class label per image. Received labels "
-            f"of shape {labels.shape} and dtype {labels.dtype} for {num_images} images."
-        )
-    if labels.size and labels.min() < 0:
-        raise ValueError(f"Class labels must be at least 0. Received: min={labels.min()}")
-    return labels.astype(np.int64)

@@ -180,7 +180,8 @@ def check_labels(labels, num_samples, num_classes, name="labels"):
         labels: int or array-like. One class for all samples, or one per sample,
             shaped `(num_samples,)` or `(num_samples, 1)`.
         num_samples: int. The number of samples the labels go with.
-        num_classes: int or None. Labels must lie in `[0, num_classes)`.
+        num_classes: int or None. Labels must lie in `[0, num_classes)`; with
+            `None`, any label of at least 0.
         name: str. The argument's name, for messages.
     """
     array = np.asarray(labels)
@@ -202,6 +203,8 @@ def check_labels(labels, num_samples, num_classes, name="labels"):
             f"Class labels must lie in [0, {num_classes}). Received values from "
             f"{array.min()} to {array.max()}."
         )
+    if array.size and array.min() < 0:
+        raise ValueError(f"Class labels must be at least 0. Received: min={array.min()}")
     return array.astype("int32")
 
 

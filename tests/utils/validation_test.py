@@ -76,6 +76,10 @@ def test_labels():
         validation.check_labels([0.0, 1.0], 2, 4)
     with pytest.raises(ValueError, match=r"one per sample \(2\). Received: labels.shape=\(3,\)"):
         validation.check_labels([0, 1, 2], 2, 4)
+    # Without a number of classes, any label of at least 0.
+    np.testing.assert_array_equal(validation.check_labels([7, 0], 2, None), [7, 0])
+    with pytest.raises(ValueError, match=r"at least 0. Received: min=-1"):
+        validation.check_labels([3, -1], 2, None)
 
 
 def test_unit_range_warning():
