@@ -92,6 +92,96 @@ class UnconditionalGenerator(keras.Model):
         labels, latent = self.split_latent(latent)
         return self._io.call(self.generator, latent, labels, training)
 
+    def read_labels(self, classifier, samples_per_class=500, batch_size=500, seed=None):
+        """How a classifier reads the samples of each class of the generator.
+
+        Draws `samples_per_class` samples of every class of the conditional
+        generator (latent vectors from `N(0, I)`) and classifies them: a
+        sample's label is the classifier's highest score. With the class
+        probabilities, this gives the share of each label among this
+        generator's samples, `probabilities @ readings`, which
+        `balance_labels` evens out.
+
+        Args:
+            classifier: callable, such as a `keras.Model`, mapping a batch of
+                images as the generator makes them to scores of shape
+                `(batch, num_labels)` (probabilities or logits).
+            samples_per_class: int. Samples drawn of each class. Defaults to
+                `500`.
+            batch_size: int. Samples generated and classified per call.
+                Defaults to `500`.
+            seed: int or None. Seed of the latent vectors. Defaults to `None`.
+
+        Returns:
+            A float64 array of shape `(num_classes, num_labels)`: row `k` holds
+            the share of class `k`'s samples read as each label.
+        """
+        samples_per_class = validation.check_positive_int(samples_per_class, "samples_per_class")
+        batch_size = validation.check_positive_int(batch_size, "batch_size")
+        rng = np.random.default_rng(validation.check_seed(seed))
+        num_classes = len(self.class_probabilities)
+        generate = tf.function(
+            lambda latent, labels: self._io.call(self.generator, latent, labels, False)
+        )
+        counts = None
+        for label in range(num_classes):
+            for start in range(0, samples_per_class, batch_size):
+                size = min(batch_size, samples_per_class - start)
+                latent = rng.standard_normal((size, self.latent_dim)).astype("float32")
+                images = generate(tf.constant(latent), tf.fill([size], label))
+                scores = keras.ops.convert_to_numpy(classifier(images))
+                if scores.ndim != 2 or scores.shape[0] != size or scores.shape[1] < 2:
+                    raise ValueError(
+                        "`classifier` must map a batch of images to scores of shape "
+                        f"(batch, num_labels) with num_labels >= 2. Received: shape "
+                        f"{scores.shape} for a batch of {size} images"
+                    )
+                if counts is None:
+                    counts = np.zeros((num_classes, scores.shape[1]), np.int64)
+                counts[label] += np.bincount(scores.argmax(axis=1), minlength=counts.shape[1])
+        return counts / samples_per_class
+
+    def balance_labels(self, readings, label_shares=None):
+        """This generator with its classes drawn so that labels come out as asked.
+
+        With `readings[k, c]` the share of class `k`'s samples a classifier
+        reads as label `c` (`read_labels`), drawing class `k` with probability
+        `p(k)` gives label `c` in `sum_k p(k) readings[k, c]` of the samples.
+        Of the class probabilities giving `label_shares` (by default every
+        label equally often), this takes the nearest to the current ones `q`
+        in relative entropy, `KL(p || q)`, which has the form
+        `p(k) ~ q(k) exp(sum_c w_c readings[k, c])`; the weights `w` are found
+        by Newton's method on the convex dual. Only the class probabilities
+        change; the conditional generator is shared.
+
+        Use it where a conditional generator leans within a class, e.g. draws
+        a k-means cluster's most common digit more often than the cluster
+        holds it, so that weighting the clusters by their contents
+        (`ImageClusters.balance_classes`) leaves the labels uneven.
+
+        Args:
+            readings: array of shape `(num_classes, num_labels)`, rows of
+                non-negative shares summing to 1, as `read_labels` returns.
+            label_shares: sequence of `num_labels` positive floats summing to
+                1, or None for every label equally often. Defaults to `None`.
+
+        Returns:
+            A new `UnconditionalGenerator` around the same conditional
+            generator.
+
+        Raises:
+            ValueError: if no class probabilities (with every class drawn)
+                give `label_shares`.
+        """
+        readings = _check_readings(readings, len(self.class_probabilities))
+        num_labels = readings.shape[1]
+        if label_shares is None:
+            target = np.full(num_labels, 1.0 / num_labels)
+        else:
+            target = validation.check_probabilities(label_shares, "label_shares", size=num_labels)
+        probabilities = nearest_prior(np.asarray(self.class_probabilities), readings, target)
+        return UnconditionalGenerator(self.generator, probabilities)
+
     def get_config(self):
         config = super().get_config()
         config.update(
@@ -107,3 +197,84 @@ class UnconditionalGenerator(keras.Model):
         config = dict(config)
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         return cls(**config)
+
+
+def _check_readings(readings, num_classes):
+    readings = np.asarray(readings, np.float64)
+    if readings.ndim != 2 or readings.shape[0] != num_classes or readings.shape[1] < 2:
+        raise ValueError(
+            f"`readings` must have shape ({num_classes}, num_labels), one row per class "
+            f"of the generator and at least 2 labels. Received: shape={readings.shape}"
+        )
+    if np.any(readings < 0) or np.any(np.abs(readings.sum(axis=1) - 1.0) > 1e-6):
+        raise ValueError(
+            "`readings` must hold non-negative shares, each row summing to 1. Received: "
+            f"min={readings.min()}, row sums from {readings.sum(axis=1).min()} to "
+            f"{readings.sum(axis=1).max()}"
+        )
+    return readings
+
+
+def nearest_prior(prior, readings, target, tolerance=1e-9, max_iterations=100):
+    """The distribution `p` nearest `prior` in `KL(p || prior)` with `p @ readings == target`.
+
+    Minimises the convex dual `log sum_k prior(k) exp(readings[k] @ w) - target @ w`
+    by Newton's method with backtracking; at its minimum `p(k) ~ prior(k)
+    exp(readings[k] @ w)` meets the constraint.
+
+    Args:
+        prior: float array `(num_classes,)`, positive, summing to 1.
+        readings: float array `(num_classes, num_labels)`, rows summing to 1.
+        target: float array `(num_labels,)`, positive, summing to 1.
+        tolerance: largest allowed difference between `p @ readings` and
+            `target`.
+        max_iterations: Newton steps before giving up.
+
+    Returns:
+        A float64 array `(num_classes,)`, positive, summing to 1.
+
+    Raises:
+        ValueError: if `target` cannot be reached with every class drawn.
+    """
+    prior, readings, target = (np.asarray(a, np.float64) for a in (prior, readings, target))
+    never = (readings.max(axis=0) == 0) & (target > 0)
+    if np.any(never):
+        raise ValueError(
+            f"No class of the generator is ever read as label(s) "
+            f"{np.flatnonzero(never).tolist()}, so no class probabilities can give them "
+            f"their shares {target[never].round(4).tolist()}."
+        )
+    log_prior = np.log(prior)
+
+    def distribution(weights):
+        logits = log_prior + readings @ weights
+        p = np.exp(logits - logits.max())
+        return p / p.sum(), logits.max() + np.log(np.exp(logits - logits.max()).sum())
+
+    weights = np.zeros(readings.shape[1])
+    p, log_partition = distribution(weights)
+    for _ in range(max_iterations):
+        shares = p @ readings
+        gradient = shares - target
+        if np.abs(gradient).max() <= tolerance:
+            return p
+        hessian = (readings * p[:, None]).T @ readings - np.outer(shares, shares)
+        step = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+        objective = log_partition - target @ weights
+        size = 1.0
+        while size > 1e-10:
+            candidate = weights - size * step
+            p_new, partition_new = distribution(candidate)
+            if partition_new - target @ candidate <= objective - 1e-4 * size * (gradient @ step):
+                break
+            size /= 2
+        else:
+            break
+        weights, p, log_partition = candidate, p_new, partition_new
+    shares = p @ readings
+    if np.abs(shares - target).max() <= tolerance:
+        return p
+    raise ValueError(
+        "No class probabilities with every class drawn give the asked label shares "
+        f"{target.round(4).tolist()}; the closest reached is {shares.round(4).tolist()}."
+    )

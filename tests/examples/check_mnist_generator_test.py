@@ -173,3 +173,41 @@ class CheckMNISTGeneratorTest(tf.test.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertEqual(report["conditional"]["class_accuracy"], [0.0] * 10)
         self.assertEqual(report["generated"]["class_shares"], [0.1] * 10)
+
+    def test_repeated_checks_report_every_run_and_the_spread(self):
+        result, report = self._check(self.even, "--seed=3", "--repeats=2")
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "PASS")
+        self.assertEqual(report["seeds"], [3, 4])
+        self.assertEqual(report["passed"], [True, True])
+        first, second = report["runs"]
+        self._assert_classifier(first)
+        self._assert_classifier(second)
+        # Each run draws its latent vectors from its own seed.
+        self.assertEqual(first["generated"]["class_shares"], _expected_shares(3))
+        self.assertEqual(second["generated"]["class_shares"], _expected_shares(4))
+        summary = report["summary"]
+        shares = np.array([_expected_shares(3), _expected_shares(4)])
+        self.assertEqual(summary["num_passed"], 2)
+        self.assertAllClose(summary["class_shares_mean"], shares.mean(axis=0), atol=1e-4)
+        self.assertAllClose(summary["class_shares_min"], shares.min(axis=0), atol=0)
+        self.assertAllClose(summary["class_shares_max"], shares.max(axis=0), atol=0)
+        self.assertEqual(
+            summary["frechet_ratio"],
+            [first["frechet_distance"]["ratio"], second["frechet_distance"]["ratio"]],
+        )
+        # One failing run fails the whole check: a share bound that seed 3's
+        # samples meet and seed 4's do not.
+        top3, top4 = max(_expected_shares(3)), max(_expected_shares(4))
+        self.assertNotEqual(top3, top4)
+        result, report = self._check(
+            self.even, "--seed=3", "--repeats=2", f"--max_class_share={min(top3, top4)}"
+        )
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(report["passed"], [top3 <= top4, top4 <= top3])
+        self.assertEqual(report["summary"]["num_passed"], 1)
+
+    def test_repeats_below_one_are_refused(self):
+        result = run_example("check_mnist_generator.py", "--repeats=0", f"--data={self.data}")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--repeats must be at least 1", result.stderr)

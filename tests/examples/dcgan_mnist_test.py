@@ -11,9 +11,11 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 from keras_gans import AdversarialModel
+from keras_gans.architectures import DCGANDiscriminator
 from keras_gans.data import ImageClusters
 from keras_gans.data import load_mnist_sample
 from keras_gans.models import UnconditionalGenerator
+from keras_gans.models.unconditional import nearest_prior
 from tests.examples import run_example
 from tests.examples import start_example
 
@@ -21,6 +23,24 @@ pytestmark = pytest.mark.large
 
 # 5,000 bundled digits in batches of 500: 10 steps an epoch.
 TINY = ("--batch_size=500", "--base_filters=4", "--latent_dim=8")
+
+
+def _flat_generator(shifts):
+    """Flat 28x28 images of value tanh(shifts[label] + latent_0), of standard layers only."""
+    latent = keras.Input((8,), name="latent")
+    label = keras.Input((), dtype="int32", name="label")
+    first = keras.layers.Dense(
+        1, use_bias=False, kernel_initializer=keras.initializers.Constant(np.eye(8)[:, :1])
+    )(latent)
+    shift = keras.layers.Flatten()(
+        keras.layers.Embedding(2, 1, embeddings_initializer=keras.initializers.Constant(shifts))(
+            label
+        )
+    )
+    value = keras.layers.Add()([first, shift])
+    pixels = keras.layers.Dense(784, kernel_initializer="ones", activation="tanh")(value)
+    images = keras.layers.Reshape((28, 28, 1))(pixels)
+    return keras.Model({"latent": latent, "label": label}, images)
 
 
 def _epochs_run(stdout):
@@ -120,12 +140,18 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         self.assertIn("Clusters reweighted to balance the classes", result.stdout)
         clusters = ImageClusters.load(os.path.join(output_dir, "clusters.npz"))
-        # The saved clusters keep the data's shares; the export draws them
-        # with the classes balanced, which here is far from those shares.
+        # The saved clusters keep the data's shares; the export first weights
+        # them by their contents with the classes balanced, which here is far
+        # from those shares ...
         balanced = clusters.balance_classes(
             (images[keep].astype("float32") / 127.5 - 1.0, labels[keep])
         )
         self.assertGreater(np.abs(balanced.probabilities - clusters.probabilities).max(), 0.1)
+        # A generator trained this briefly draws blobs that the classifier
+        # reads as one digit: no prior can even that out, so the export keeps
+        # the contents-balanced prior, and says so.
+        self.assertIn("Drawn labels left as the clusters' contents give them", result.stdout)
+        self.assertFalse(os.path.exists(os.path.join(output_dir, "label_balance.json")))
         gan = keras.models.load_model(os.path.join(output_dir, "dcgan_mnist.keras"))
         latents = np.random.default_rng(0).standard_normal((64, 8)).astype("float32")
         expected = UnconditionalGenerator(gan.generator, balanced.probabilities)(latents)
@@ -145,6 +171,64 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         self.assertIn("(images only)", result.stderr)
         self.assertFalse(os.path.exists(os.path.join(tmp, "none", "dcgan_mnist.keras")))
 
+    def test_balance_classes_evens_the_labels_a_classifier_reads(self):
+        # 500 dark and 100 bright flat images; a trained model whose generator
+        # draws images of value tanh(shift(cluster) + z_0), so each cluster's
+        # samples are read partly as the other class: weighting the clusters
+        # by their contents alone leaves the classes uneven. Re-exported
+        # without training (--resume --epochs=0), as a user would add
+        # --balance_classes to a finished run.
+        rng = np.random.default_rng(0)
+        brightness = np.concatenate([rng.uniform(0, 110, 500), rng.uniform(145, 255, 100)])
+        images = np.broadcast_to(brightness[:, None, None], (600, 28, 28)).astype("uint8")
+        labels = np.array([0] * 500 + [1] * 100)
+        tmp = self.get_temp_dir()
+        data = os.path.join(tmp, "flat.npz")
+        np.savez(data, x_train=images, y_train=labels)
+        output_dir, export_dir = os.path.join(tmp, "out"), os.path.join(tmp, "export")
+        os.makedirs(output_dir)
+        scaled = images[..., None].astype("float32") / 127.5 - 1.0
+        clusters = ImageClusters.fit(scaled, num_clusters=2, seed=0)
+        clusters.save(os.path.join(output_dir, "clusters.npz"))
+        dark = int(clusters.assign(scaled[:1]).numpy()[0])
+        shifts = np.where(np.arange(2) == dark, -1.0, 0.5).astype("float32")[:, None]
+        gan = AdversarialModel(
+            _flat_generator(shifts), DCGANDiscriminator((28, 28, 1), base_filters=4, num_classes=2)
+        )
+        gan.compile()
+        checkpoint = os.path.join(output_dir, "dcgan_mnist.keras")
+        gan.save(checkpoint)
+        written = os.stat(checkpoint).st_mtime_ns
+
+        result = run_example(
+            "dcgan_mnist.py", f"--data={data}", "--clusters=2", "--balance_classes",
+            "--resume", "--epochs=0", "--batch_size=100", "--latent_dim=8",
+            f"--output_dir={output_dir}", f"--export_dir={export_dir}",
+        )  # fmt: skip
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertIn("Labels of the samples as read by a classifier", result.stdout)
+        with open(os.path.join(output_dir, "label_balance.json")) as f:
+            report = json.load(f)
+        # The clusters are pure, so their contents balance them at 1/2 each ...
+        self.assertAllClose(report["contents_prior"], [0.5, 0.5], atol=1e-6)
+        readings = np.array(report["readings"])
+        self.assertEqual(readings.shape, (2, 2))
+        # ... but the classifier reads the dark cluster's samples as bright less
+        # often than the bright cluster's as dark: the classes come out uneven,
+        # and the reweighted prior evens them, as the nearest prior that does.
+        self.assertGreater(abs(report["label_shares_contents_prior"][0] - 0.5), 0.05)
+        self.assertAllClose(report["label_shares"], [0.5, 0.5], atol=1e-6)
+        prior = nearest_prior([0.5, 0.5], readings, [0.5, 0.5])
+        self.assertAllClose(report["prior"], prior, atol=1e-6)
+        self.assertGreater(np.abs(prior - 0.5).max(), 0.02)
+        latents = rng.standard_normal((64, 8)).astype("float32")
+        expected = UnconditionalGenerator(gan.generator, prior)(latents)
+        loaded = tf.saved_model.load(export_dir)
+        self.assertAllClose(loaded.serve(latents)["images"], expected, atol=1e-5)
+        # Nothing was trained: the checkpoint is the one written above.
+        self.assertEqual(os.stat(checkpoint).st_mtime_ns, written)
+        self.assertNotIn("Samples:", result.stdout)
+
     def test_bad_recipe_flags_are_refused_with_the_valid_values(self):
         result = run_example("dcgan_mnist.py", "--d_normalization=group", "--epochs=1", *TINY)
         self.assertNotEqual(result.returncode, 0)
@@ -163,6 +247,12 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         result = run_example("dcgan_mnist.py", "--balance_classes", *TINY)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("--balance_classes reweights the clusters of --clusters", result.stderr)
+        result = run_example("dcgan_mnist.py", "--epochs=0", *TINY)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--epochs=0 exports a trained model without training", result.stderr)
+        result = run_example("dcgan_mnist.py", "--epochs=-1", "--resume", *TINY)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--epochs must be at least 0", result.stderr)
 
     def test_killed_run_goes_on_from_its_backup(self):
         # README: "if the process dies, run the same command again and it goes
