@@ -247,9 +247,11 @@ def nearest_prior(prior, readings, target, tolerance=1e-9, max_iterations=100):
     log_prior = np.log(prior)
 
     def distribution(weights):
+        """`p` for these weights, and the log of its normaliser."""
         logits = log_prior + readings @ weights
-        p = np.exp(logits - logits.max())
-        return p / p.sum(), logits.max() + np.log(np.exp(logits - logits.max()).sum())
+        unnormalised = np.exp(logits - logits.max())
+        total = unnormalised.sum()
+        return unnormalised / total, logits.max() + np.log(total)
 
     weights = np.zeros(readings.shape[1])
     p, log_partition = distribution(weights)

@@ -43,6 +43,17 @@ def _flat_generator(shifts):
     return keras.Model({"latent": latent, "label": label}, images)
 
 
+def _run_balanced(images, labels, output_dir, export_dir, *flags):
+    """The example with --clusters=2 --balance_classes on uint8 images saved as a .npz."""
+    data = os.path.join(os.path.dirname(output_dir), "data.npz")
+    np.savez(data, x_train=images, y_train=labels)
+    return run_example(
+        "dcgan_mnist.py", f"--data={data}", "--clusters=2", "--balance_classes",
+        "--batch_size=100", "--base_filters=4", "--latent_dim=8",
+        f"--output_dir={output_dir}", f"--export_dir={export_dir}", *flags,
+    )  # fmt: skip
+
+
 def _epochs_run(stdout):
     """The epochs Keras' progress output announces, in order."""
     return [int(k) for k in re.findall(r"^Epoch (\d+)/\d+", stdout, flags=re.MULTILINE)]
@@ -129,14 +140,10 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         images, labels = load_mnist_sample()
         keep = np.concatenate([np.flatnonzero(labels == 0), np.flatnonzero(labels == 1)[:100]])
         tmp = self.get_temp_dir()
-        data = os.path.join(tmp, "uneven.npz")
-        np.savez(data, x_train=images[keep, ..., 0], y_train=labels[keep])
         output_dir, export_dir = os.path.join(tmp, "out"), os.path.join(tmp, "export")
-        result = run_example(
-            "dcgan_mnist.py", f"--data={data}", "--clusters=2", "--balance_classes",
-            "--epochs=1", "--batch_size=100", "--base_filters=4", "--latent_dim=8",
-            f"--output_dir={output_dir}", f"--export_dir={export_dir}",
-        )  # fmt: skip
+        result = _run_balanced(
+            images[keep, ..., 0], labels[keep], output_dir, export_dir, "--epochs=1"
+        )
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         self.assertIn("Clusters reweighted to balance the classes", result.stdout)
         clusters = ImageClusters.load(os.path.join(output_dir, "clusters.npz"))
@@ -183,8 +190,6 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         images = np.broadcast_to(brightness[:, None, None], (600, 28, 28)).astype("uint8")
         labels = np.array([0] * 500 + [1] * 100)
         tmp = self.get_temp_dir()
-        data = os.path.join(tmp, "flat.npz")
-        np.savez(data, x_train=images, y_train=labels)
         output_dir, export_dir = os.path.join(tmp, "out"), os.path.join(tmp, "export")
         os.makedirs(output_dir)
         scaled = images[..., None].astype("float32") / 127.5 - 1.0
@@ -200,11 +205,7 @@ class DCGANMNISTExampleTest(tf.test.TestCase, parameterized.TestCase):
         gan.save(checkpoint)
         written = os.stat(checkpoint).st_mtime_ns
 
-        result = run_example(
-            "dcgan_mnist.py", f"--data={data}", "--clusters=2", "--balance_classes",
-            "--resume", "--epochs=0", "--batch_size=100", "--latent_dim=8",
-            f"--output_dir={output_dir}", f"--export_dir={export_dir}",
-        )  # fmt: skip
+        result = _run_balanced(images, labels, output_dir, export_dir, "--resume", "--epochs=0")
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         self.assertIn("Labels of the samples as read by a classifier", result.stdout)
         with open(os.path.join(output_dir, "label_balance.json")) as f:
